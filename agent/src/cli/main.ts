@@ -1,0 +1,27 @@
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from './exit-codes';
+
+/** Builds the whole `vact` command tree; each concern registers its own subcommands. */
+export function buildProgram(): Command {
+  const program = new Command('vact')
+    .description('vact: volume activation for lab fleets (KMS, MAK, offline) — agent, KMS host, authority and admin CLI')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  // Registrations are appended here by each concern (catalogue, authority, agent, …).
+  return program;
+}
+
+/** Runs the CLI and resolves with the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    throw err;
+  }
+}

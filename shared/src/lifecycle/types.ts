@@ -1,0 +1,56 @@
+// CONTRACT — implemented by the shared-lifecycle helper. DESIGN §3, §4. Times are ms since epoch.
+import type { KeyType } from '../keys/product-key';
+import type { ActivationChannel } from '../tickets/ticket';
+
+export type LicenseStatus = 'Unlicensed' | 'Licensed' | 'InitialGrace' | 'OutOfToleranceGrace' | 'Notification';
+/** DESIGN §3 license status codes. */
+export const LicenseStatusCode: Record<LicenseStatus, number> = {
+  Unlicensed: 0, Licensed: 1, InitialGrace: 2, OutOfToleranceGrace: 3, Notification: 5,
+};
+
+export interface Intervals { activationMinutes: number; renewalMinutes: number; source: 'default' | 'host' | 'admin' }
+
+export interface InstalledKey { key: string; type: KeyType; group: string; partialKey: string }
+
+export interface LifecycleState {
+  edition: string;
+  key: InstalledKey | null;
+  status: LicenseStatus;
+  /** End of the current grace period (InitialGrace / OutOfToleranceGrace); null otherwise. */
+  graceEndsAt: number | null;
+  channel: ActivationChannel | null;
+  /** KMS validity end; null when permanent (MAK/offline) or not activated. */
+  validUntil: number | null;
+  lastActivatedAt: number | null;
+  remainingRearms: number;
+  intervals: Intervals;
+  nextAttemptAt: number | null;
+  /** Failed attempts in a row since the last success. */
+  failures: number;
+  lastError: { code: string; message: string; at: number } | null;
+  /** The last reminder slot emitted, so a restart never repeats or skips one. */
+  lastReminderAt: number | null;
+  /** Highest trusted time ever seen: a clock set backwards never extends grace or validity. */
+  trustedNow: number;
+}
+
+export type LifecycleEvent =
+  | { type: 'start' }
+  | { type: 'tick' }
+  | { type: 'key-installed'; key: InstalledKey }
+  | { type: 'key-removed' }
+  | { type: 'activation-succeeded'; channel: ActivationChannel; validUntil: number | null; hostIntervals?: { activationMinutes: number; renewalMinutes: number } }
+  | { type: 'activation-failed'; code: string; message: string; count?: number; hostIntervals?: { activationMinutes: number; renewalMinutes: number } }
+  | { type: 'hardware-rescanned'; withinTolerance: boolean }
+  | { type: 'rearm' }
+  | { type: 'intervals-changed'; activationMinutes?: number; renewalMinutes?: number };
+
+export type LifecycleEffect =
+  | { type: 'contact-kms' }
+  | { type: 'contact-authority' }
+  | { type: 'reminder'; remainingMs: number; status: LicenseStatus }
+  | { type: 'log'; eventId: number; message: string; data?: Record<string, unknown> }
+  | { type: 'regenerate-cmid'; reason: 'rearm' | 'clone' }
+  | { type: 'persist' };
+
+export interface StepResult { state: LifecycleState; effects: LifecycleEffect[]; nextWake: number | null }
