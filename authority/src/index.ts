@@ -1,1 +1,1 @@
-export {};
+export { registerAuthorityCommand } from './cli/authority-command';

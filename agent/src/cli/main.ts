@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { registerAuthorityCommand } from '@vact/authority';
 import { ExitCode } from './exit-codes';
+import { registerCatalogueCommand } from './catalogue-command';
+import { registerAgentCommands } from './agent-commands';
 
 /** Builds the whole `vact` command tree; each concern registers its own subcommands. */
 export function buildProgram(): Command {
@@ -7,7 +10,9 @@ export function buildProgram(): Command {
     .description('vact: volume activation for lab fleets (KMS, MAK, offline) — agent, KMS host, authority and admin CLI')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  // Registrations are appended here by each concern (catalogue, authority, agent, …).
+  registerCatalogueCommand(program);
+  registerAuthorityCommand(program);
+  registerAgentCommands(program);
   return program;
 }
 
