@@ -14,3 +14,23 @@ export const ExitCode = {
   internal: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The exit code for an error of the catalogue (by code name), as documented in docs/cli.md. */
+export function exitCodeForErrorCode(code: string): ExitCode {
+  switch (code) {
+    case 'NEEDS_ADMIN':
+    case 'UNAUTHORIZED':
+    case 'RATE_LIMITED':
+      return ExitCode.needsAdmin;
+    case 'UNREACHABLE':
+      return ExitCode.unreachable;
+    case 'STATE_CORRUPT':
+    case 'STATE_VERSION_UNSUPPORTED':
+      return ExitCode.state;
+    case 'INTERNAL':
+      return ExitCode.internal;
+    default:
+      // 1xxx are input errors: the command line or what was typed into it.
+      return /^(INVALID_|UNKNOWN_|PAYLOAD_TOO_LARGE)/.test(code) ? ExitCode.usage : ExitCode.failed;
+  }
+}

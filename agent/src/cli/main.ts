@@ -3,6 +3,7 @@ import { registerAuthorityCommand } from '@vact/authority';
 import { ExitCode } from './exit-codes';
 import { registerCatalogueCommand } from './catalogue-command';
 import { registerAgentCommands } from './agent-commands';
+import { registerLabCommand } from '../lab/lab-command';
 
 /** Builds the whole `vact` command tree; each concern registers its own subcommands. */
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerCatalogueCommand(program);
   registerAuthorityCommand(program);
   registerAgentCommands(program);
+  registerLabCommand(program);
   return program;
 }
 

@@ -1,3 +1,14 @@
 import type { Command } from 'commander';
-/** Registers `vact authority …` (owned by the authority work). */
-export function registerAuthorityCommand(_program: Command): void {}
+import { registerServeCommands } from './serve-command';
+import { registerKeyCommands } from './key-commands';
+import { registerProxyActivateCommand } from './proxy-activate-command';
+
+/** Registers `vact authority …`: init, serve, key issue|info|list|revoke, proxy-activate, clock, audit. */
+export function registerAuthorityCommand(program: Command): void {
+  const authority = program
+    .command('authority')
+    .description('the central activation authority: run it, manage keys, proxy offline activations');
+  registerServeCommands(authority);
+  registerKeyCommands(authority);
+  registerProxyActivateCommand(authority);
+}

@@ -1,4 +1,5 @@
-// CONTRACT — owned by the shared-keys/catalogue helper; other packages import these names.
+// The catalogue: products, editions, product-key groups and the rules with numbers (DESIGN §3).
+// The file format is described field by field in docs/catalogue.md.
 export type GroupId = string; // reference catalogue: 'client-vl' | 'server-a' | 'server-b' | 'server-c'
 export type EditionId = string;
 export type EditionKind = 'client' | 'server';
@@ -6,6 +7,7 @@ export type EditionKind = 'client' | 'server';
 export interface Edition {
   id: EditionId;
   name: string;
+  /** Id of an entry in Catalogue.products. */
   product: string;
   group: GroupId;
   kind: EditionKind;
@@ -14,6 +16,7 @@ export interface Edition {
   threshold: number;
   /** The public KMS client setup key of this edition. */
   kmsClientSetupKey: string;
+  description?: string;
 }
 
 export interface ProductKeyGroup {
@@ -23,6 +26,7 @@ export interface ProductKeyGroup {
   rank: number;
   /** Editions on which a KMS host key of this group may be installed. */
   hostEditions: EditionId[];
+  description?: string;
 }
 
 export interface CatalogueRules {
@@ -42,7 +46,8 @@ export interface CatalogueRules {
 export interface Catalogue {
   version: 1;
   name: string;
-  products: { id: string; name: string }[];
+  products: { id: string; name: string; description?: string }[];
+  /** In key order: a product key stores the index of its group in this array, so only append. */
   groups: ProductKeyGroup[];
   editions: Edition[];
   rules: CatalogueRules;

@@ -25,6 +25,7 @@ export const ErrorCodes = codes({
   UNKNOWN_GROUP: { number: 1007, message: 'The product key group is not in the catalogue', hint: 'Run `vact catalogue show` for the group ids.' },
   INVALID_INSTALLATION_ID: { number: 1008, message: 'The installation ID is not valid', hint: 'Re-read the installation ID from `vact offline iid`; each group ends with a check digit.' },
   INVALID_CONFIRMATION_ID: { number: 1009, message: 'The confirmation ID is not valid for this machine', hint: 'Paste the whole confirmation ID issued for this machine\'s current installation ID.' },
+  INVALID_ENCODING: { number: 1010, message: 'The data is not a valid vact encoding', hint: 'The ticket or certificate bytes are damaged or from another program; request a new one (see docs/protocol.md).' },
   // 2xxx: keys and limits (authority)
   KEY_NOT_GENUINE: { number: 2000, message: 'The product key was not issued by this authority', hint: 'Use a key issued by your activation authority.' },
   KEY_REVOKED: { number: 2001, message: 'The product key has been revoked', hint: 'Ask the administrator for a new key.' },

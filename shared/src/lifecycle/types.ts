@@ -1,4 +1,5 @@
-// CONTRACT — implemented by the shared-lifecycle helper. DESIGN §3, §4. Times are ms since epoch.
+// The client lifecycle's data: states, events, effects (DESIGN §3, §4). Times are ms since epoch.
+// The rules that move between them are in machine.ts and docs/lifecycle.md.
 import type { KeyType } from '../keys/product-key';
 import type { ActivationChannel } from '../tickets/ticket';
 
@@ -11,6 +12,13 @@ export const LicenseStatusCode: Record<LicenseStatus, number> = {
 export interface Intervals { activationMinutes: number; renewalMinutes: number; source: 'default' | 'host' | 'admin' }
 
 export interface InstalledKey { key: string; type: KeyType; group: string; partialKey: string }
+
+/** A grace clock put aside while no key is installed, so removing and reinstalling a key never restarts grace. */
+export interface SuspendedGrace {
+  status: 'InitialGrace' | 'OutOfToleranceGrace' | 'Notification';
+  startedAt: number | null;
+  endsAt: number | null;
+}
 
 export interface LifecycleState {
   edition: string;
@@ -32,15 +40,33 @@ export interface LifecycleState {
   lastReminderAt: number | null;
   /** Highest trusted time ever seen: a clock set backwards never extends grace or validity. */
   trustedNow: number;
+  // Optional fields below were added after the first contract; a missing one reads as null.
+  /** Start of the current grace period (the daily reminders are anchored here). */
+  graceStartedAt?: number | null;
+  /** When the machine entered Notification (its daily reminders are anchored here). */
+  notificationSince?: number | null;
+  /** Grace put aside by `key-removed`, restored by the next `key-installed`. */
+  suspendedGrace?: SuspendedGrace | null;
+  /** The count from the last KMS host reply (for status). */
+  kmsCount?: number | null;
+  /** When the lifecycle last asked for a contact or got an outcome (retries are counted from here). */
+  lastAttemptAt?: number | null;
+  /** Intervals last set by the administrator; a host reply overrides them, a rearm restores them. */
+  adminIntervals?: { activationMinutes: number; renewalMinutes: number } | null;
+  /** True while a clock rollback has been logged and the clock has not caught up with trustedNow. */
+  rollbackLogged?: boolean;
 }
+
+/** Activation and renewal intervals in minutes, as a KMS host sends them. */
+export interface HostIntervals { activationMinutes: number; renewalMinutes: number }
 
 export type LifecycleEvent =
   | { type: 'start' }
   | { type: 'tick' }
   | { type: 'key-installed'; key: InstalledKey }
   | { type: 'key-removed' }
-  | { type: 'activation-succeeded'; channel: ActivationChannel; validUntil: number | null; hostIntervals?: { activationMinutes: number; renewalMinutes: number } }
-  | { type: 'activation-failed'; code: string; message: string; count?: number; hostIntervals?: { activationMinutes: number; renewalMinutes: number } }
+  | { type: 'activation-succeeded'; channel: ActivationChannel; validUntil: number | null; hostIntervals?: HostIntervals; count?: number }
+  | { type: 'activation-failed'; code: string; message: string; count?: number; hostIntervals?: HostIntervals }
   | { type: 'hardware-rescanned'; withinTolerance: boolean }
   | { type: 'rearm' }
   | { type: 'intervals-changed'; activationMinutes?: number; renewalMinutes?: number };

@@ -1,6 +1,10 @@
-// CONTRACT — implemented by the shared-crypto helper.
+// Activation tickets: the signed proof that a machine (CMID + hardware hash) may run an edition
+// (DESIGN §5; docs/protocol.md, "Activation ticket").
 import type { Ed25519 } from '../crypto/signer';
-import type { HostCertificate } from './certificate';
+import { VactError } from '../errors/error-codes';
+import { ByteReader, ByteWriter, checkSize, signedMessage } from './canonical-bytes';
+import { decodeHostCertificate, encodeHostCertificate, verifyHostCertificate, type HostCertificate } from './certificate';
+
 export type ActivationChannel = 'KMS' | 'MAK' | 'offline';
 export interface TicketBody {
   version: 1;
@@ -15,13 +19,166 @@ export interface TicketBody {
   issuer: 'authority' | 'kms-host';
 }
 export interface Ticket { body: TicketBody; signature: string; hostCertificate?: HostCertificate }
-export interface TicketExpectation { cmid: string; hardwareHash: string; edition: string; nonce?: string; now: number }
-export declare function signTicketByAuthority(crypto: Ed25519, rootPrivateKey: string, body: TicketBody): Ticket;
-export declare function signTicketByHost(crypto: Ed25519, hostPrivateKey: string, cert: HostCertificate, body: TicketBody): Ticket;
+export interface TicketExpectation {
+  cmid: string;
+  hardwareHash: string;
+  edition: string;
+  nonce?: string;
+  now: number;
+  /** Catalogue rule for host-signed tickets: does a host key of `hostGroup` cover `edition`? Unchecked when absent. */
+  hostKeyCovers?: (hostGroup: string, edition: string) => boolean;
+}
+
+/** Domain-separation tag: a ticket signature can never verify as a certificate's. */
+export const TICKET_TAG = 'vact/ticket/v1';
+/** Message-type byte that follows the version byte. */
+export const TICKET_KIND = 0x02;
+/** Hard limit on an encoded ticket, its host certificate included. */
+export const MAX_TICKET_BYTES = 2048;
+
+const CHANNELS: readonly ActivationChannel[] = ['KMS', 'MAK', 'offline'];
+const ISSUERS: readonly TicketBody['issuer'][] = ['authority', 'kms-host'];
+const WHAT = 'ticket';
+
+/** Canonical bytes of a ticket body (what the issuer signs, after the tag). */
+export function encodeTicketBody(body: TicketBody): Uint8Array {
+  if (body.version !== 1) throw new VactError('VERSION_MISMATCH', `${WHAT}: version ${String(body.version)} cannot be encoded (this build writes version 1)`);
+  if (body.validUntil !== null && body.validUntil < body.issuedAt) throw new VactError('INVALID_ENCODING', `${WHAT}: validUntil is before issuedAt`);
+  const w = new ByteWriter(WHAT)
+    .u8(1)
+    .u8(TICKET_KIND)
+    .str('cmid', body.cmid)
+    .str('hardwareHash', body.hardwareHash)
+    .str('edition', body.edition)
+    .choice('channel', body.channel, CHANNELS)
+    .str('partialKey', body.partialKey)
+    .u64('issuedAt', body.issuedAt);
+  if (body.validUntil === null) w.u8(0);
+  else w.u8(1).u64('validUntil', body.validUntil);
+  return w.str('nonce', body.nonce).choice('issuer', body.issuer, ISSUERS).finish();
+}
+
+function readBody(r: ByteReader): TicketBody {
+  const version = r.u8('version');
+  if (version !== 1) throw new VactError('VERSION_MISMATCH', `${WHAT}: version ${version} (this build reads version 1)`);
+  const kind = r.u8('message type');
+  if (kind !== TICKET_KIND) r.fail(`message type ${kind} is not a ticket (${TICKET_KIND})`);
+  const cmid = r.str('cmid');
+  const hardwareHash = r.str('hardwareHash');
+  const edition = r.str('edition');
+  const channel = r.choice('channel', CHANNELS);
+  const partialKey = r.str('partialKey');
+  const issuedAt = r.u64('issuedAt');
+  const at = r.offset;
+  const hasExpiry = r.u8('validUntil flag');
+  if (hasExpiry > 1) r.fail(`validUntil flag at byte ${at} must be 0 or 1, got ${hasExpiry}`);
+  const validUntil = hasExpiry ? r.u64('validUntil') : null;
+  if (validUntil !== null && validUntil < issuedAt) r.fail('validUntil is before issuedAt');
+  const nonce = r.str('nonce');
+  const issuer = r.choice('issuer', ISSUERS);
+  return { version: 1, cmid, hardwareHash, edition, channel, partialKey, issuedAt, validUntil, nonce, issuer };
+}
+
+function signature(crypto: Ed25519, privateKey: string, body: TicketBody): string {
+  return Buffer.from(crypto.sign(privateKey, signedMessage(TICKET_TAG, encodeTicketBody(body)))).toString('base64');
+}
+
+/** Signs a MAK/offline ticket with the authority root key. */
+export function signTicketByAuthority(crypto: Ed25519, rootPrivateKey: string, body: TicketBody): Ticket {
+  if (body.issuer !== 'authority') throw new VactError('INVALID_REQUEST', `a ticket signed by the authority must have issuer 'authority', not '${body.issuer}'`);
+  return { body: { ...body }, signature: signature(crypto, rootPrivateKey, body) };
+}
+
+/** Signs a KMS ticket with a host key and attaches the host's certificate. */
+export function signTicketByHost(crypto: Ed25519, hostPrivateKey: string, cert: HostCertificate, body: TicketBody): Ticket {
+  if (body.issuer !== 'kms-host') throw new VactError('INVALID_REQUEST', `a ticket signed by a KMS host must have issuer 'kms-host', not '${body.issuer}'`);
+  if (body.channel !== 'KMS' || body.validUntil === null) {
+    throw new VactError('INVALID_REQUEST', 'a KMS host may sign only KMS tickets with an expiry');
+  }
+  return { body: { ...body }, signature: signature(crypto, hostPrivateKey, body), hostCertificate: cert };
+}
+
+function mismatch(field: string, got: string, want: string): VactError {
+  return new VactError('TICKET_MISMATCH', `the ticket is for ${field} ${got}, expected ${want}`, { field, ticket: got, expected: want });
+}
+
 /** Throws VactError naming the mismatch unless the ticket chains to the root key and is bound to `expect`. */
-export declare function verifyTicket(crypto: Ed25519, rootPublicKey: string, ticket: Ticket, expect: TicketExpectation): void;
-export declare function encodeTicket(t: Ticket): Uint8Array; // canonical bytes
-export declare function decodeTicket(bytes: Uint8Array): Ticket;
+export function verifyTicket(crypto: Ed25519, rootPublicKey: string, ticket: Ticket, expect: TicketExpectation): void {
+  const body = ticket.body;
+  const message = signedMessage(TICKET_TAG, encodeTicketBody(body));
+  const sig = Buffer.from(typeof ticket.signature === 'string' ? ticket.signature : '', 'base64');
+  if (body.issuer === 'authority') {
+    if (!crypto.verify(rootPublicKey, message, sig)) {
+      throw new VactError('INVALID_SIGNATURE', 'the ticket is not signed by the authority root key', { issuer: body.issuer });
+    }
+  } else {
+    const cert = ticket.hostCertificate;
+    if (!cert) throw new VactError('INVALID_SIGNATURE', 'the ticket is signed by a KMS host but carries no host certificate', { issuer: body.issuer });
+    verifyHostCertificate(crypto, rootPublicKey, cert, expect.now);
+    if (!crypto.verify(cert.body.hostPublicKey, message, sig)) {
+      throw new VactError('INVALID_SIGNATURE', `the ticket is not signed by the key of host certificate ${cert.body.serial}`, { issuer: body.issuer, serial: cert.body.serial });
+    }
+    // A host's authority ends at time-limited KMS activations; MAK/permanent tickets come only from the root.
+    if (body.channel !== 'KMS' || body.validUntil === null) {
+      throw new VactError('INVALID_SIGNATURE', `a KMS host may sign only KMS tickets with an expiry, this one is ${body.channel}${body.validUntil === null ? ' and permanent' : ''}`, { issuer: body.issuer });
+    }
+    if (expect.hostKeyCovers && !expect.hostKeyCovers(cert.body.hostKeyGroup, body.edition)) {
+      throw new VactError('PRODUCT_NOT_COVERED_BY_HOST', `host key group ${cert.body.hostKeyGroup} does not cover edition ${body.edition}`, {
+        hostKeyGroup: cert.body.hostKeyGroup, edition: body.edition,
+      });
+    }
+  }
+  if (body.cmid !== expect.cmid) throw mismatch('cmid', body.cmid, expect.cmid);
+  if (body.hardwareHash !== expect.hardwareHash) throw mismatch('hardwareHash', body.hardwareHash, expect.hardwareHash);
+  if (body.edition !== expect.edition) throw mismatch('edition', body.edition, expect.edition);
+  if (expect.nonce !== undefined && body.nonce !== expect.nonce) throw mismatch('nonce', body.nonce, expect.nonce);
+  if (body.validUntil !== null && body.validUntil < expect.now) {
+    throw new VactError('TICKET_MISMATCH', `the ticket expired at ${new Date(body.validUntil).toISOString()}`, { field: 'validUntil', validUntil: body.validUntil, now: expect.now });
+  }
+}
+
+/** Canonical bytes of a signed ticket: body, 64-byte signature, then 0, or 1 + u16 length + the host certificate. */
+export function encodeTicket(t: Ticket): Uint8Array {
+  const w = new ByteWriter(WHAT).bytes(encodeTicketBody(t.body)).base64('signature', t.signature, 64);
+  if (t.hostCertificate) {
+    const cert = encodeHostCertificate(t.hostCertificate);
+    w.u8(1).u16(cert.length).bytes(cert);
+  } else {
+    w.u8(0);
+  }
+  return w.finish();
+}
+
+/** Reads a signed ticket from its canonical bytes (signatures not checked: see verifyTicket). */
+export function decodeTicket(bytes: Uint8Array): Ticket {
+  checkSize(WHAT, bytes, MAX_TICKET_BYTES);
+  const r = new ByteReader(bytes, WHAT);
+  const body = readBody(r);
+  const sig = r.base64('signature', 64);
+  const at = r.offset;
+  const hasCert = r.u8('host certificate flag');
+  let ticket: Ticket;
+  if (hasCert === 0) {
+    ticket = { body, signature: sig };
+  } else if (hasCert === 1) {
+    const length = r.u16('host certificate length');
+    ticket = { body, signature: sig, hostCertificate: decodeHostCertificate(r.bytes('host certificate', length)) };
+  } else {
+    return r.fail(`host certificate flag at byte ${at} must be 0 or 1, got ${hasCert}`);
+  }
+  r.end();
+  return ticket;
+}
+
 /** base64 text form for JSON transport/state files. */
-export declare function ticketToText(t: Ticket): string;
-export declare function ticketFromText(s: string): Ticket;
+export function ticketToText(t: Ticket): string {
+  return Buffer.from(encodeTicket(t)).toString('base64');
+}
+
+/** Reads the base64 text form; throws VactError('INVALID_ENCODING') for anything else. */
+export function ticketFromText(s: string): Ticket {
+  const text = typeof s === 'string' ? s.trim() : '';
+  if (text.length > Math.ceil(MAX_TICKET_BYTES / 3) * 4) throw new VactError('INVALID_ENCODING', `ticket text: ${text.length} characters, the limit is ${Math.ceil(MAX_TICKET_BYTES / 3) * 4}`);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new VactError('INVALID_ENCODING', 'ticket text is not base64');
+  return decodeTicket(new Uint8Array(Buffer.from(text, 'base64')));
+}

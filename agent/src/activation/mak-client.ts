@@ -1,0 +1,48 @@
+// MAK activation over HTTP against the authority (DESIGN §5): the ticket is verified before anyone stores it.
+import { randomBytes } from 'node:crypto';
+import { VactError, nodeEd25519, ticketFromText, verifyTicket, type MakActivationRequest, type Ticket } from '@vact/shared';
+// The authority's own typed client (schemas validated there); not re-exported from @vact/authority's index yet.
+import { AuthorityClient } from '@vact/authority/dist/client/authority-client';
+
+/** What a MAK activation needs to know about this machine. */
+export interface MakActivationInput {
+  key: string;
+  cmid: string;
+  hardwareHash: string;
+  edition: string;
+}
+
+/** A verified MAK activation. */
+export interface MakActivationOutcome {
+  ticket: Ticket;
+  ticketText: string;
+  repeat: boolean;
+  remaining: number;
+}
+
+const TIMEOUT_MS = 15_000;
+
+/** Talks to one authority; `now` is the agent clock used to check ticket freshness. */
+export class MakActivationClient {
+  private readonly client: AuthorityClient;
+  constructor(baseUrl: string, private readonly authorityPublicKey: string) {
+    this.client = new AuthorityClient({ url: baseUrl, timeoutMs: TIMEOUT_MS });
+  }
+
+  /** Activates the MAK; throws VactError (authority's code, UNREACHABLE, or the ticket check's code). */
+  async activate(input: MakActivationInput, now: () => number): Promise<MakActivationOutcome> {
+    const nonce = randomBytes(16).toString('hex');
+    const body: MakActivationRequest = { key: input.key, cmid: input.cmid, hardwareHash: input.hardwareHash, edition: input.edition, nonce };
+    const response = await this.client.activateMak(body);
+    let ticket: Ticket;
+    try {
+      ticket = ticketFromText(response.ticket);
+    } catch (err) {
+      throw err instanceof VactError ? err : new VactError('INVALID_SIGNATURE', `the authority's ticket cannot be decoded (${(err as Error).message})`);
+    }
+    verifyTicket(nodeEd25519, this.authorityPublicKey, ticket, { cmid: input.cmid, hardwareHash: input.hardwareHash, edition: input.edition, nonce, now: now() });
+    if (ticket.body.channel !== 'MAK') throw new VactError('TICKET_MISMATCH', `expected a MAK ticket, got channel ${ticket.body.channel}`);
+    return { ticket, ticketText: response.ticket, repeat: response.repeat, remaining: response.remaining };
+  }
+}
+

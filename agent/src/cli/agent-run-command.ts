@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { runAgent } from '../daemon/run-agent';
+
+/** Registers `vact agent run` under the `agent` command. */
+export function registerAgentRunCommand(agentCmd: Command): void {
+  agentCmd
+    .command('run')
+    .description('run the agent daemon (license lifecycle, activation, control API)')
+    .option('--config <file>', 'JSON config file with the same settings (flags override it)')
+    .option('--state-dir <dir>', 'state directory (state file, tokens, logs, events)')
+    .option('--edition <edition>', 'edition id of this machine (see `vact catalogue show`)')
+    .option('--authority <url>', 'activation authority URL, e.g. http://authority.lab:8470')
+    .option('--authority-key <file>', 'file with the authority public key (base64 Ed25519)')
+    .option('--control <host:port>', 'control API address (default 127.0.0.1:1689)')
+    .option('--tls-cert <file>', 'TLS certificate for a non-loopback --control')
+    .option('--tls-key <file>', 'TLS private key for a non-loopback --control')
+    .option('--clock <clock>', 'system, sim (simulated, starts now) or sim:ISO-TIME')
+    .option('--hardware <source>', 'systeminformation or file:PATH')
+    .option('--log-level <level>', 'debug, info, warn or error')
+    .action(async (opts: Record<string, string | undefined>) => {
+      const code = await runAgent({
+        stateDir: opts['stateDir'], edition: opts['edition'], authority: opts['authority'], authorityKey: opts['authorityKey'],
+        control: opts['control'], tlsCert: opts['tlsCert'], tlsKey: opts['tlsKey'], clock: opts['clock'], hardware: opts['hardware'], logLevel: opts['logLevel'],
+      }, opts['config']);
+      process.exitCode = code;
+    });
+}

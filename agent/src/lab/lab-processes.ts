@@ -1,0 +1,82 @@
+// Child processes of a local lab: one-shot `vact …` commands and long-running daemons.
+// The lab owns every process it starts and stops them all on the way out.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+/** The `vact` entry point of this installation (agent/dist/lab → agent/bin/vact.js). */
+export const VACT_BIN = path.resolve(__dirname, '..', '..', 'bin', 'vact.js');
+
+export interface CommandResult { code: number | null; stdout: string; stderr: string }
+
+/** Runs one `vact …` command to completion. */
+export function runVact(args: string[], timeoutMs = 30_000): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [VACT_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); }, timeoutMs);
+    child.once('error', (err) => { clearTimeout(timer); reject(err); });
+    child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+}
+
+/** Runs `vact … --json` and returns its parsed output, or throws with the command's own error text. */
+export async function runVactJson<T>(args: string[]): Promise<T> {
+  const r = await runVact([...args, '--json']);
+  if (r.code !== 0) {
+    throw new Error(`vact ${args.slice(0, 3).join(' ')} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
+  }
+  return JSON.parse(r.stdout) as T;
+}
+
+/** A free TCP port on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A long-running `vact …` daemon whose output goes to a log file. */
+export class LabDaemon {
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<void>;
+  private running = true;
+
+  constructor(readonly name: string, args: string[], logFile: string) {
+    const out = fs.openSync(logFile, 'a', 0o600);
+    this.child = spawn(process.execPath, [VACT_BIN, ...args], { stdio: ['ignore', out, out] });
+    fs.closeSync(out);
+    this.exited = new Promise((resolve) => this.child.once('close', () => { this.running = false; resolve(); }));
+  }
+
+  get isRunning(): boolean { return this.running; }
+
+  /** Polls `probe` until it resolves true; fails if the daemon exits first or time runs out. */
+  async waitUntil(probe: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (!this.running) throw new Error(`${this.name} exited before ${what}`);
+      if (await probe().catch(() => false)) return;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${this.name}: ${what}`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs = 5_000): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,120 @@
+// The agent's one versioned state file: load (with migrations and validation) and atomic save.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { VactError, type LifecycleState, type ComponentHashes } from '@vact/shared';
+import { writeFileAtomic } from './atomic-file';
+
+/** Current layout version written by this agent. */
+export const STATE_VERSION = 2;
+export const STATE_FILE_NAME = 'state.json';
+const MAX_STATE_BYTES = 1024 * 1024;
+
+/** The hardware identity recorded at first start or activation; replaced only when out of tolerance. */
+export interface HardwareIdentity {
+  hardwareHash: string;
+  components: ComponentHashes;
+  recordedAt: number;
+}
+
+/** Everything the agent persists. */
+export interface AgentState {
+  version: typeof STATE_VERSION;
+  createdAt: number;
+  /** Incremented on every save, so tests and operators can order states. */
+  revision: number;
+  cmid: string;
+  edition: string;
+  hardware: HardwareIdentity;
+  lifecycle: LifecycleState;
+  /** The verified activation ticket (ticketToText), or null. */
+  ticket: string | null;
+  /** Where a simulated clock stood at the last save, so a restarted sim agent resumes there. */
+  clock: { simNow: number | null };
+}
+
+type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
+
+/** Migrations from version N to N+1, keyed by N. */
+export const STATE_MIGRATIONS: Readonly<Record<number, Migration>> = {
+  // v1 had no clock section: sim agents restarted at the real time.
+  1: (old) => ({ ...old, version: 2, clock: { simNow: null } }),
+};
+
+/** Applies migrations until `version` is reached; refuses versions it does not know. */
+export function migrateState(raw: Record<string, unknown>, file: string, migrations = STATE_MIGRATIONS, target = STATE_VERSION): Record<string, unknown> {
+  let doc = raw;
+  for (;;) {
+    const v = doc['version'];
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new VactError('STATE_CORRUPT', `${file}: "version" is missing or not an integer`, { file });
+    if (v === target) return doc;
+    const m = migrations[v];
+    if (v > target || !m) {
+      throw new VactError('STATE_VERSION_UNSUPPORTED', `${file} has version ${v}; this agent reads versions 1 to ${target}`, { file, version: v });
+    }
+    doc = m(doc);
+  }
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isNumOrNull = (v: unknown) => v === null || isNum(v);
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const STATUSES = ['Unlicensed', 'Licensed', 'InitialGrace', 'OutOfToleranceGrace', 'Notification'];
+
+/** Structural check of a migrated document; names the first bad field. */
+export function validateState(doc: Record<string, unknown>, file: string): AgentState {
+  const fail = (field: string): never => { throw new VactError('STATE_CORRUPT', `${file}: field "${field}" is missing or invalid`, { file, field }); };
+  if (!isNum(doc['createdAt'])) fail('createdAt');
+  if (!isNum(doc['revision'])) fail('revision');
+  if (typeof doc['cmid'] !== 'string' || !/^[0-9a-f]{32}$/.test(doc['cmid'])) fail('cmid');
+  if (typeof doc['edition'] !== 'string') fail('edition');
+  const hw = doc['hardware'];
+  if (!isObj(hw) || typeof hw['hardwareHash'] !== 'string' || !isObj(hw['components']) || !isNum(hw['recordedAt'])) fail('hardware');
+  if (!(doc['ticket'] === null || typeof doc['ticket'] === 'string')) fail('ticket');
+  const clock = doc['clock'];
+  if (!isObj(clock) || !isNumOrNull(clock['simNow'])) fail('clock');
+  const lc = doc['lifecycle'];
+  if (!isObj(lc)) return fail('lifecycle');
+  if (typeof lc['edition'] !== 'string') fail('lifecycle.edition');
+  if (typeof lc['status'] !== 'string' || !STATUSES.includes(lc['status'])) fail('lifecycle.status');
+  for (const f of ['graceEndsAt', 'validUntil', 'lastActivatedAt', 'nextAttemptAt', 'lastReminderAt']) if (!isNumOrNull(lc[f])) fail(`lifecycle.${f}`);
+  for (const f of ['remainingRearms', 'failures', 'trustedNow']) if (!isNum(lc[f])) fail(`lifecycle.${f}`);
+  const key = lc['key'];
+  if (!(key === null || (isObj(key) && typeof key['key'] === 'string' && typeof key['type'] === 'string' && typeof key['partialKey'] === 'string'))) fail('lifecycle.key');
+  const iv = lc['intervals'];
+  if (!isObj(iv) || !isNum(iv['activationMinutes']) || !isNum(iv['renewalMinutes'])) fail('lifecycle.intervals');
+  return doc as unknown as AgentState;
+}
+
+/** Owns D/state.json: reads it once at start and replaces it atomically on every change. */
+export class StateFile {
+  readonly file: string;
+  constructor(readonly dir: string, name = STATE_FILE_NAME) {
+    this.file = path.join(dir, name);
+  }
+
+  /** The stored state, or null when none exists yet; throws STATE_CORRUPT / STATE_VERSION_UNSUPPORTED and never touches the file. */
+  load(): AgentState | null {
+    let text: string;
+    try {
+      const st = fs.statSync(this.file);
+      if (st.size > MAX_STATE_BYTES) throw new VactError('STATE_CORRUPT', `${this.file} is larger than ${MAX_STATE_BYTES} bytes`, { file: this.file });
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new VactError('STATE_CORRUPT', `${this.file} is not valid JSON (${(err as Error).message})`, { file: this.file });
+    }
+    if (!isObj(raw)) throw new VactError('STATE_CORRUPT', `${this.file} does not hold a JSON object`, { file: this.file });
+    return validateState(migrateState(raw, this.file), this.file);
+  }
+
+  /** Persists `state` durably (returns only after fsync of file and directory). */
+  save(state: AgentState): void {
+    writeFileAtomic(this.file, `${JSON.stringify(state, null, 2)}\n`, 0o600);
+  }
+}

@@ -1,0 +1,130 @@
+// Starts a whole authority from its settings: directory, store, clock, catalogue, server.
+import * as fs from 'node:fs';
+import {
+  VactError, SystemClock, SimClock, nodeEd25519, referenceCatalogue, parseCatalogue, AUTHORITY_DEFAULT_PORT,
+  type Catalogue, type Clock,
+} from '@vact/shared';
+import { loadAuthorityDir } from '../config/authority-dir';
+import { openStore, parseDbSetting, redactDbUrl } from '../storage/open-store';
+import type { AuthorityStore } from '../storage/store';
+import { DEFAULT_HOST_CERTIFICATE_DAYS, type AuthorityContext } from '../domain/authority-context';
+import { AuthorityServer } from './authority-server';
+import { JsonLineLogger, type LogSink } from './request-log';
+import type { RateLimit } from './rate-limiter';
+
+export interface AuthoritySettings {
+  dir: string;
+  listen?: string;
+  db?: string;
+  clock?: 'system' | 'sim';
+  tlsCert?: string;
+  tlsKey?: string;
+  insecureHttp?: boolean;
+  rateLimit?: RateLimit | null;
+  catalogueFile?: string;
+  hostCertificateDays?: number;
+  sqliteSynchronous?: 'full' | 'normal';
+  log?: LogSink | null;
+}
+
+export interface RunningAuthority {
+  url: string;
+  server: AuthorityServer;
+  store: AuthorityStore;
+  clock: Clock;
+  logger: JsonLineLogger;
+  /** Graceful stop: no new connections, in-flight requests finish, then the database closes. */
+  stop(): Promise<void>;
+}
+
+/** Default per-client limit on activation calls: 20/s with bursts of 100. */
+export const DEFAULT_RATE_LIMIT: RateLimit = { ratePerSecond: 20, burst: 100 };
+
+/** Splits HOST:PORT ([v6]:PORT too); a bare port means 127.0.0.1. */
+export function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value) ?? (/^\d{1,5}$/.test(value) ? [value, undefined, '127.0.0.1', value] : null);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !Number.isInteger(port) || port > 65535) {
+    throw new VactError('INVALID_CONFIG', `--listen must be HOST:PORT (e.g. 127.0.0.1:${AUTHORITY_DEFAULT_PORT}), not "${value}"`);
+  }
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function loadCatalogue(file: string | undefined): Catalogue {
+  if (!file) return referenceCatalogue();
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new VactError('INVALID_CONFIG', `cannot read the catalogue ${file}: ${(err as Error).message}`);
+  }
+  return parseCatalogue(json);
+}
+
+/** Starts an authority and resolves once it is listening. */
+export async function runAuthority(s: AuthoritySettings): Promise<RunningAuthority> {
+  const { host, port } = parseListen(s.listen ?? `127.0.0.1:${AUTHORITY_DEFAULT_PORT}`);
+  if ((s.tlsCert === undefined) !== (s.tlsKey === undefined)) {
+    throw new VactError('INVALID_CONFIG', '--tls-cert and --tls-key go together');
+  }
+  if (!s.tlsCert && !isLoopback(host) && !s.insecureHttp) {
+    throw new VactError('INVALID_CONFIG', `listening on ${host} (not loopback) needs --tls-cert/--tls-key, or --insecure-http to serve plain HTTP anyway`);
+  }
+  const hostCertificateDays = s.hostCertificateDays ?? DEFAULT_HOST_CERTIFICATE_DAYS;
+  if (!Number.isInteger(hostCertificateDays) || hostCertificateDays < 1 || hostCertificateDays > 3650) {
+    throw new VactError('INVALID_CONFIG', `--host-cert-days must be a whole number of days 1…3650, not ${hostCertificateDays}`);
+  }
+  const dir = loadAuthorityDir(s.dir);
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (s.tlsCert && s.tlsKey) {
+    try {
+      tls = { cert: fs.readFileSync(s.tlsCert), key: fs.readFileSync(s.tlsKey) };
+    } catch (err) {
+      throw new VactError('INVALID_CONFIG', `cannot read the TLS certificate or key: ${(err as Error).message}`);
+    }
+  }
+  const catalogue = loadCatalogue(s.catalogueFile);
+  const clock: Clock = s.clock === 'sim' ? new SimClock(Date.now()) : new SystemClock();
+  const logger = new JsonLineLogger(s.log === undefined ? process.stdout : s.log);
+  const db = parseDbSetting(s.db, dir.dir);
+  const store = await openStore(db, { synchronous: s.sqliteSynchronous, now: () => clock.now() });
+  const ctx: AuthorityContext = {
+    store, clock, catalogue, crypto: nodeEd25519, rootPrivateKey: dir.rootPrivateKey, rootPublicKey: dir.rootPublicKey,
+    hostCertificateValidityMs: hostCertificateDays * 86_400_000,
+  };
+  const server = new AuthorityServer({
+    ctx, adminToken: dir.adminToken, logger, tls,
+    rateLimit: s.rateLimit === undefined ? DEFAULT_RATE_LIMIT : s.rateLimit,
+  });
+  let bound;
+  try {
+    bound = await server.listen(host, port);
+  } catch (err) {
+    await store.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new VactError('INVALID_CONFIG', `cannot listen on ${host}:${port} (${code ?? (err as Error).message})${code === 'EADDRINUSE' ? '; another process uses the port' : ''}`);
+  }
+  logger.log('info', 'listening', {
+    url: bound.url, db: db.kind === 'sqlite' ? `sqlite:${db.path}` : redactDbUrl(db.url), clock: clock.kind,
+    schemaVersion: await store.schemaVersion(), publicKeyFile: dir.publicKeyPath,
+  });
+  let stopping: Promise<void> | undefined;
+  return {
+    url: bound.url, server, store, clock, logger,
+    stop: () => {
+      stopping ??= (async () => {
+        logger.log('info', 'stopping', {});
+        await server.close();
+        await store.close();
+        logger.log('info', 'stopped', {});
+        logger.flush();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+'use strict';
+// Agent footprint benchmark (issue 4): idle RSS after start, startup time to the first answered
+// `status` (second start, hardware hash cached in the state), and wakeups per idle hour.
+// Goals: RSS <= 60 MB, startup <= 500 ms, no polling while idle. Prints one line of results.
+// Usage: npx tsc -b && node bench/agent-footprint.js [--idle-seconds N]
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { spawn } = require('node:child_process');
+const WebSocket = require('ws');
+
+const VACT = path.join(__dirname, '..', 'agent', 'bin', 'vact.js');
+const idleSeconds = Number(process.argv[process.argv.indexOf('--idle-seconds') + 1]) || 10;
+
+function publicKeyBase64() {
+  const { publicKey } = crypto.generateKeyPairSync('ed25519');
+  return publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
+}
+
+function startAgent(args) {
+  const t0 = process.hrtime.bigint();
+  const child = spawn(process.execPath, [VACT, 'agent', 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => { err += d; });
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (ws:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1], t0 });
+    });
+    child.once('exit', (code) => reject(new Error(`agent exited ${code}: ${err}`)));
+  });
+}
+
+function rpc(url, token, calls) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
+    const results = [];
+    let id = 0;
+    const next = () => {
+      if (id === calls.length) { ws.close(); resolve(results); return; }
+      const [method, params] = calls[id];
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params: params || {} }));
+    };
+    ws.on('open', next);
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data));
+      if (msg.id === undefined) return;
+      if (msg.error) { ws.close(); reject(new Error(JSON.stringify(msg.error))); return; }
+      results.push(msg.result);
+      next();
+    });
+    ws.on('error', reject);
+  });
+}
+
+function procStatus(pid) {
+  const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name) => Number((new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text) || [])[1] || 0);
+  return { rssKb: field('VmRSS'), switches: field('voluntary_ctxt_switches') + field('nonvoluntary_ctxt_switches') };
+}
+
+function stop(child) {
+  return new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); });
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vact-footprint-'));
+  try {
+    const keyFile = path.join(dir, 'authority.pub');
+    fs.writeFileSync(keyFile, publicKeyBase64());
+    const args = ['--state-dir', path.join(dir, 'state'), '--edition', 'client-enterprise', '--authority', 'http://127.0.0.1:9',
+      '--authority-key', keyFile, '--control', '127.0.0.1:0', '--log-level', 'warn'];
+    // First start computes the hardware hash and writes the state.
+    const first = await startAgent(args);
+    await stop(first.child);
+
+    const { child, url, t0 } = await startAgent(args);
+    const token = fs.readFileSync(path.join(dir, 'state', 'admin.token'), 'utf8').trim();
+    await rpc(url, token, [['handshake', { protocol: 1 }], ['status', {}]]);
+    const startupMs = Number(process.hrtime.bigint() - t0) / 1e6;
+
+    await new Promise((r) => setTimeout(r, 2000)); // let the background hardware scan finish
+    const a = procStatus(child.pid);
+    await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+    const b = procStatus(child.pid);
+    const osWakeupsPerHour = Math.round(((b.switches - a.switches) / idleSeconds) * 3600);
+    await stop(child);
+
+    // Lifecycle wakes in an idle hour, counted on a simulated clock over a day.
+    const sim = await startAgent([...args.map((x) => (x === path.join(dir, 'state') ? path.join(dir, 'sim') : x)), '--clock', 'sim']);
+    const simToken = fs.readFileSync(path.join(dir, 'sim', 'admin.token'), 'utf8').trim();
+    const [, before, , after] = await rpc(sim.url, simToken, [
+      ['handshake', { protocol: 1 }], ['events.query', { limit: 1000 }], ['clock.advance', { ms: 86_400_000 }], ['events.query', { limit: 1000 }],
+    ]);
+    await stop(sim.child);
+    const lifecycleEvents = after.events.length - before.events.length;
+
+    const rssMb = (a.rssKb / 1024).toFixed(1);
+    console.log(`agent-footprint: idle RSS ${rssMb} MB (goal <= 60), startup to first status ${startupMs.toFixed(0)} ms (goal <= 500, cached hardware hash), `
+      + `idle process wakeups ${osWakeupsPerHour}/h (over ${idleSeconds} s), lifecycle events in a simulated idle day ${lifecycleEvents} (${(lifecycleEvents / 24).toFixed(1)}/h; KMS retry every 2 h + daily reminder)`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => { console.error(`agent-footprint: ${err.stack || err}`); process.exitCode = 1; });

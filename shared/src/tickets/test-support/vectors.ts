@@ -1,0 +1,76 @@
+// Deterministic test vectors (docs/protocol.md, "Test vectors"): fixed seeds and fields in, exact bytes out.
+// The docs quote the output of protocolTestVectors(); vectors.test.ts fails when the two drift apart.
+import { ed25519KeyPairFromSeed, nodeEd25519 } from '../../crypto/node-ed25519';
+import { encodeConfirmationId } from '../../offline/confirmation-id';
+import { encodeInstallationId, installationIdNonce, type InstallationIdFields } from '../../offline/installation-id';
+import { signedMessage } from '../canonical-bytes';
+import { encodeHostCertificate, encodeHostCertificateBody, HOST_CERTIFICATE_TAG, signHostCertificate, type HostCertificateBody } from '../certificate';
+import { encodeTicket, encodeTicketBody, signTicketByAuthority, signTicketByHost, TICKET_TAG, type TicketBody } from '../ticket';
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const seed = (first: number): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => first + i);
+
+/** The seeds, bodies and editions the vectors are made from. */
+export const VECTOR_INPUTS = {
+  rootSeedHex: hex(seed(0x00)),
+  hostSeedHex: hex(seed(0x20)),
+  editionIds: ['client-pro', 'client-enterprise', 'server-standard', 'server-enterprise', 'server-datacenter'],
+  certificate: {
+    version: 1, serial: 'c0ffee00c0ffee00', hostKeyGroup: 'server-b', hostHardwareHash: '00112233445566778899aabbccddeeff',
+    hostEdition: 'server-enterprise', issuedAt: 1795000000000, validUntil: 1795000000000 + 2 * 365 * 86_400_000,
+  } satisfies Omit<HostCertificateBody, 'hostPublicKey'>,
+  kmsTicket: {
+    version: 1, cmid: '0123456789abcdef0123456789abcdef', hardwareHash: 'fedcba9876543210fedcba9876543210', edition: 'client-pro',
+    channel: 'KMS', partialKey: 'T4W6Q', issuedAt: 1795000600000, validUntil: 1795000600000 + 180 * 86_400_000,
+    nonce: '5f2b9c0e7d1a4b3c8e6f0a1b2c3d4e5f', issuer: 'kms-host',
+  } satisfies TicketBody,
+  installation: {
+    key: 'KMPRT-VWXY3-4678A-CDEFG-HJKMN', hardwareHash: 'fedcba9876543210fedcba9876543210', edition: 'server-standard',
+    cmid: '89abcdef0123456789abcdef01234567',
+  } satisfies InstallationIdFields,
+  offlineIssuedAt: 1795001200000,
+};
+
+/** Everything docs/protocol.md quotes in its test-vector block. */
+export function protocolTestVectors() {
+  const root = ed25519KeyPairFromSeed(seed(0x00));
+  const host = ed25519KeyPairFromSeed(seed(0x20));
+  const certBody: HostCertificateBody = { ...VECTOR_INPUTS.certificate, version: 1, hostPublicKey: host.publicKey };
+  const cert = signHostCertificate(nodeEd25519, root.privateKey, certBody);
+  const kms = signTicketByHost(nodeEd25519, host.privateKey, cert, VECTOR_INPUTS.kmsTicket);
+  const iidFields = VECTOR_INPUTS.installation;
+  const nonce = installationIdNonce(iidFields);
+  const offline = signTicketByAuthority(nodeEd25519, root.privateKey, {
+    version: 1, cmid: iidFields.cmid, hardwareHash: iidFields.hardwareHash, edition: iidFields.edition, channel: 'offline',
+    partialKey: iidFields.key.slice(-5), issuedAt: VECTOR_INPUTS.offlineIssuedAt, validUntil: null, nonce, issuer: 'authority',
+  });
+  return {
+    keys: {
+      rootSeed: VECTOR_INPUTS.rootSeedHex, rootPublicKey: root.publicKey, rootPublicKeyHex: hex(Buffer.from(root.publicKey, 'base64')),
+      hostSeed: VECTOR_INPUTS.hostSeedHex, hostPublicKey: host.publicKey, hostPublicKeyHex: hex(Buffer.from(host.publicKey, 'base64')),
+    },
+    certificate: {
+      body: certBody,
+      bodyHex: hex(encodeHostCertificateBody(certBody)),
+      signedMessageHex: hex(signedMessage(HOST_CERTIFICATE_TAG, encodeHostCertificateBody(certBody))),
+      signature: cert.signature,
+      encodedHex: hex(encodeHostCertificate(cert)),
+    },
+    kmsTicket: {
+      body: kms.body,
+      bodyHex: hex(encodeTicketBody(kms.body)),
+      signedMessageHex: hex(signedMessage(TICKET_TAG, encodeTicketBody(kms.body))),
+      signature: kms.signature,
+      encodedHex: hex(encodeTicket(kms)),
+    },
+    offline: {
+      editionIds: VECTOR_INPUTS.editionIds,
+      fields: iidFields,
+      installationId: encodeInstallationId(iidFields, [], VECTOR_INPUTS.editionIds),
+      nonce,
+      ticketBody: offline.body,
+      ticketEncodedHex: hex(encodeTicket(offline)),
+      confirmationId: encodeConfirmationId(offline).split('\n'),
+    },
+  };
+}

@@ -1,0 +1,226 @@
+// Real processes and sockets for agent daemon tests: a signing authority endpoint, `vact agent run`, a JSON-RPC client.
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import WebSocket from 'ws';
+import {
+  nodeEd25519, signTicketByAuthority, ticketToText, referenceCatalogue, encodeProductKey, AuthorityPaths,
+  CONTROL_PROTOCOL_VERSION, type MakActivationRequest, type ControlNotification,
+} from '@vact/shared';
+
+export const EDITION = 'client-enterprise';
+const VACT = path.resolve(__dirname, '../../../agent/bin/vact.js');
+
+/** A throwaway directory removed by `cleanup`. */
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A MAK of the reference catalogue's client-vl group. */
+export function makKey(serial: number): string {
+  return encodeProductKey({ type: 'mak', group: 'client-vl', serial }, referenceCatalogue().groups.map((g) => g.id));
+}
+
+/**
+ * A minimal activation endpoint on a real HTTP socket: signs MAK tickets with its own root key
+ * (the real authority is exercised by the CLI end-to-end tests). `limit` caps distinct hardware per key.
+ */
+export class SigningAuthority {
+  readonly keys = nodeEd25519.generateKeyPair();
+  private server: http.Server | null = null;
+  url = '';
+  requests = 0;
+  private readonly seen = new Map<string, Set<string>>();
+  constructor(private readonly limit = 1_000_000) {}
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.requests++;
+        if (req.method !== 'POST' || req.url !== AuthorityPaths.activateMak) {
+          res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', number: 6003, message: 'Not found', hint: '' } }));
+          return;
+        }
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as MakActivationRequest;
+        const hw = this.seen.get(body.key) ?? new Set<string>();
+        if (!hw.has(body.hardwareHash) && hw.size >= this.limit) {
+          res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'MAK_LIMIT_REACHED', number: 2004, message: `The MAK has reached its activation limit: ${this.limit} of ${this.limit} used`, hint: '' } }));
+          return;
+        }
+        const repeat = hw.has(body.hardwareHash);
+        hw.add(body.hardwareHash);
+        this.seen.set(body.key, hw);
+        const ticket = signTicketByAuthority(nodeEd25519, this.keys.privateKey, {
+          version: 1, cmid: body.cmid, hardwareHash: body.hardwareHash, edition: body.edition, channel: 'MAK',
+          partialKey: body.key.slice(-5), issuedAt: Date.now(), validUntil: null, nonce: body.nonce, issuer: 'authority',
+        });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ticket: ticketToText(ticket), repeat, remaining: this.limit - hw.size }));
+      });
+    });
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+  }
+
+  /** Writes the root public key as `--authority-key` expects it. */
+  writeKeyFile(dir: string): string {
+    const f = path.join(dir, 'authority.pub');
+    fs.writeFileSync(f, `${this.keys.publicKey}\n`);
+    return f;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server!.close(() => r()));
+    this.server = null;
+  }
+}
+
+export interface AgentProcessOptions {
+  stateDir: string;
+  authorityUrl: string;
+  authorityKeyFile: string;
+  hardwareFile?: string;
+  clock?: string;
+  extra?: string[];
+}
+
+/** Runs `vact agent run` as a child process. */
+export class AgentProcess {
+  child: ChildProcess | null = null;
+  url = '';
+  stdout = '';
+  stderr = '';
+
+  constructor(readonly opts: AgentProcessOptions) {}
+
+  args(): string[] {
+    const o = this.opts;
+    return [
+      VACT, 'agent', 'run', '--state-dir', o.stateDir, '--edition', EDITION, '--authority', o.authorityUrl,
+      '--authority-key', o.authorityKeyFile, '--control', '127.0.0.1:0',
+      ...(o.hardwareFile ? ['--hardware', `file:${o.hardwareFile}`] : []),
+      ...(o.clock ? ['--clock', o.clock] : []),
+      ...(o.extra ?? []),
+    ];
+  }
+
+  /** Starts the agent and resolves once its control API listens. */
+  async start(): Promise<void> {
+    this.stdout = '';
+    this.stderr = '';
+    const child = spawn(process.execPath, this.args(), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    child.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        this.stdout += d.toString();
+        const m = /listening on (ws:\/\/\S+)/.exec(this.stdout);
+        if (m) {
+          this.url = m[1]!;
+          resolve();
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`agent exited with ${code} before listening:\n${this.stderr}`)));
+    });
+  }
+
+  /** SIGKILL: the crash case. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  /** SIGTERM: a clean stop; resolves with the exit code. */
+  async stop(): Promise<number | null> {
+    return this.signal('SIGTERM');
+  }
+
+  private async signal(sig: NodeJS.Signals): Promise<number | null> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return c?.exitCode ?? null;
+    const exited = once(c, 'exit');
+    c.kill(sig);
+    const [code] = (await exited) as [number | null];
+    this.child = null;
+    return code;
+  }
+}
+
+/** Runs `vact agent run` with args expecting it to exit; returns its exit code and output. */
+export async function runToExit(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const child = spawn(process.execPath, [VACT, 'agent', 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, stderr, stdout };
+}
+
+/** A minimal JSON-RPC 2.0 client of the control API (bearer token, handshake first). */
+export class RpcClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly notifications: ControlNotification[] = [];
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { message: string; data?: { code?: string; message?: string } }; method?: string; params?: unknown };
+      if (msg.id === undefined || msg.id === null) {
+        if (msg.method) this.notifications.push({ method: msg.method, params: msg.params } as ControlNotification);
+        return;
+      }
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.error) {
+        const err = new Error(msg.error.data?.message ?? msg.error.message) as Error & { code?: string };
+        err.code = msg.error.data?.code;
+        p.reject(err);
+      } else p.resolve(msg.result);
+    });
+    ws.on('close', () => {
+      for (const p of this.pending.values()) p.reject(new Error('connection closed'));
+      this.pending.clear();
+    });
+  }
+
+  static async connect(url: string, stateDir: string, role: 'admin' | 'user' = 'admin'): Promise<RpcClient> {
+    const token = fs.readFileSync(path.join(stateDir, `${role}.token`), 'utf8').trim();
+    const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
+    await once(ws, 'open');
+    const c = new RpcClient(ws);
+    await c.call('handshake', { protocol: CONTROL_PROTOCOL_VERSION, client: 'agent-daemon-test' });
+    return c;
+  }
+
+  call<T = Record<string, any>>(method: string, params: unknown = {}): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    });
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+/** Writes a `--hardware file:` JSON. */
+export function writeHardware(file: string, hw: Record<string, unknown>): void {
+  fs.writeFileSync(file, JSON.stringify(hw));
+}
+
+export const HARDWARE = {
+  board: 'Lab Board SN-0001', system: 'system-uuid-0001', cpu: 'AMD EPYC 4 cores', mem: 16 * 1024 ** 3,
+  disks: ['disk-serial-a'], macs: ['02:fc:00:00:00:01'], machineId: '3d1219c7c4c5404aaa1f6d2a48adfda4',
+};
