@@ -1,5 +1,6 @@
 // The public surface of @vact/shared. Each module owns one concern; see DESIGN §2.
 export * from './errors/error-codes';
+export * from './errors/exit-codes';
 export * from './catalogue/types';
 export * from './catalogue/catalogue';
 export * from './keys/product-key';

@@ -2,8 +2,7 @@
 // before deploying it. A bad file is a usage error (exit 2) with the offending field named.
 import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { groupsActivatedBy, parseCatalogue, referenceCatalogue, VactError, type Catalogue } from '@vact/shared';
-import { ExitCode } from './exit-codes';
+import { groupsActivatedBy, parseCatalogue, referenceCatalogue, VactError, type Catalogue, ExitCode } from '@vact/shared';
 
 /** Catalogue files are small (the reference is ~7 KB); refuse anything absurd before reading it. */
 const MAX_CATALOGUE_BYTES = 1024 * 1024;

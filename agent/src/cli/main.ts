@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuthorityCommand } from '@vact/authority';
-import { ExitCode } from './exit-codes';
+import { ExitCode } from '@vact/shared';
 import { registerCatalogueCommand } from './catalogue-command';
 import { registerAgentCommands } from './agent-commands';
 import { registerLabCommand } from '../lab/lab-command';

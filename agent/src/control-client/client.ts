@@ -79,7 +79,7 @@ export class ControlClient {
     private readonly ws: WebSocket,
     private readonly options: ControlClientOptions,
   ) {
-    ws.on('message', (data) => this.onMessage(String(data)));
+    ws.on('message', (data) => this.onMessage(Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8')));
     ws.on('close', (code, reason) => this.failAll(`the agent closed the connection (${code}${reason.length ? ` ${reason.toString()}` : ''})`));
     ws.on('error', (err) => this.failAll(err.message));
   }

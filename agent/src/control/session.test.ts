@@ -201,9 +201,7 @@ describe('control session (JSON-RPC dispatcher)', () => {
 
     it('hides unexpected exceptions behind -32603 INTERNAL', async () => {
       const { session, service, logs } = await ready();
-      service.status = async () => {
-        throw new TypeError('secret internals at /root/x');
-      };
+      service.status = () => Promise.reject(new TypeError('secret internals at /root/x'));
       const e = err(await call(session, 'status'));
       assert.equal(e.code, -32603);
       assert.equal(e.data.code, 'INTERNAL');
@@ -213,7 +211,7 @@ describe('control session (JSON-RPC dispatcher)', () => {
 
     it('refuses to send a result that does not match the schema', async () => {
       const { session, service, logs } = await ready();
-      service.clockNow = async () => ({ now: 'yesterday' }) as never;
+      service.clockNow = () => Promise.resolve({ now: 'yesterday' } as never);
       const e = err(await call(session, 'clock.now'));
       assert.equal(e.code, -32603);
       assert.ok(logs.some((l) => /schema/.test(l)));

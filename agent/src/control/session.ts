@@ -180,8 +180,8 @@ export class ControlSession {
       }
       result = { topics: [...this.topics] };
     } else {
-      const fn = this.hooks.service[entry.service] as (p: unknown, c: CallerContext) => Promise<unknown>;
-      result = await fn.call(this.hooks.service, params, this.ctx());
+      const service = this.hooks.service as unknown as Record<string, (p: unknown, c: CallerContext) => Promise<unknown>>;
+      result = await service[entry.service](params, this.ctx());
     }
     const checked = (entry.result as z.ZodType).safeParse(result);
     if (!checked.success) {
@@ -212,7 +212,7 @@ export class ControlSession {
       return errorResponse(id, rpcError(6005, errorData('VERSION_MISMATCH', `the client speaks control protocol ${p.protocol}, this agent speaks ${CONTROL_PROTOCOL_VERSION}`, { supported: [CONTROL_PROTOCOL_VERSION] })));
     }
     try {
-      const agent = await this.hooks.service.handshake(p as never, { role, remoteAddress: this.hooks.remoteAddress });
+      const agent = await this.hooks.service.handshake(p, { role, remoteAddress: this.hooks.remoteAddress });
       const result = { protocol: CONTROL_PROTOCOL_VERSION, role, serverTime: new Date().toISOString(), agent };
       const checked = ControlMethods.handshake.result.safeParse(result);
       if (!checked.success) {

@@ -15,7 +15,7 @@ import {
 import type { AgentConfig } from '../config/agent-config';
 import { StateFile, STATE_VERSION, type AgentState } from '../store/state-file';
 import { EventLog, type EventRecord } from '../events/event-log';
-import { AgentEventIds } from '../events/agent-event-ids';
+import { EventIds } from '@vact/shared';
 import { eventLevel } from '../events/event-level';
 import { Logger } from '../logging/logger';
 import { ensureTokens } from '../tokens/control-tokens';
@@ -112,10 +112,10 @@ export class Agent implements AgentService {
     const agent = new Agent(config, state, clock, catalogue, edition, stateFile, events, logger, scanner, mak, authorityKey, source.description, opts.onPersist);
     if (firstStart) {
       agent.persist(state);
-      agent.log(AgentEventIds.keyInstalled, `KMS client setup key installed for ${edition.name}`, { partialKey: state.lifecycle.key?.partialKey, type: 'kms-client' });
+      agent.log(EventIds.keyInstalled, `KMS client setup key installed for ${edition.name}`, { partialKey: state.lifecycle.key?.partialKey, type: 'kms-client' });
     }
     ensureTokens(config.stateDir);
-    agent.log(AgentEventIds.agentStarted, `agent started (${firstStart ? 'first start' : 'restart'}), status ${state.lifecycle.status}`, {
+    agent.log(EventIds.agentStarted, `agent started (${firstStart ? 'first start' : 'restart'}), status ${state.lifecycle.status}`, {
       cmid: state.cmid, edition: edition.id, clock: clock.kind, hardware: source.description,
     });
     logger.info(`vact agent ${AGENT_VERSION} started`, { stateDir: config.stateDir, edition: edition.id, status: state.lifecycle.status, clock: clock.kind });
@@ -212,7 +212,7 @@ export class Agent implements AgentService {
         case 'regenerate-cmid': {
           const old = next.cmid;
           next.cmid = newCmid();
-          pendingEvents.push({ id: AgentEventIds.cmidRegenerated, message: `CMID regenerated (${eff.reason})`, data: { reason: eff.reason, previousCmid: old, cmid: next.cmid } });
+          pendingEvents.push({ id: EventIds.cmidRegenerated, message: `CMID regenerated (${eff.reason})`, data: { reason: eff.reason, previousCmid: old, cmid: next.cmid } });
           break;
         }
         case 'contact-authority':
@@ -271,7 +271,7 @@ export class Agent implements AgentService {
   /** KMS is added by the KMS issue: until then every attempt ends in NO_KMS_HOST. */
   private contactKms(): { outcome: ActivationOutcome; contacts: Contact[] } {
     const error = new VactError('NO_KMS_HOST', 'no KMS host available');
-    this.log(AgentEventIds.activationFailed, 'KMS activation failed: no KMS host available', { channel: 'KMS', code: error.code });
+    this.log(EventIds.activationFailed, 'KMS activation failed: no KMS host available', { channel: 'KMS', code: error.code });
     const contacts = this.applyEvent({ type: 'activation-failed', code: error.code, message: 'no KMS host available' }, 'kms-attempt');
     return { outcome: { ok: false, error }, contacts };
   }
@@ -284,19 +284,19 @@ export class Agent implements AgentService {
       return { outcome: { ok: false, error }, contacts: [] };
     }
     const request = { key: key.key, cmid: this.state.cmid, hardwareHash: this.state.hardware.hardwareHash, edition: this.edition.id };
-    this.log(AgentEventIds.requestSent, `MAK activation request sent to ${this.config.authorityUrl}`, { channel: 'MAK', partialKey: key.partialKey, cmid: request.cmid });
+    this.log(EventIds.requestSent, `MAK activation request sent to ${this.config.authorityUrl}`, { channel: 'MAK', partialKey: key.partialKey, cmid: request.cmid });
     try {
       const res = await this.mak.activate(request, () => this.trustedNow());
-      this.log(AgentEventIds.responseReceived, 'MAK activation response received', { channel: 'MAK', repeat: res.repeat, remaining: res.remaining });
+      this.log(EventIds.responseReceived, 'MAK activation response received', { channel: 'MAK', repeat: res.repeat, remaining: res.remaining });
       const contacts = this.applyEvent({ type: 'activation-succeeded', channel: 'MAK', validUntil: null }, 'mak-activation', (s) => {
         s.ticket = res.ticketText;
       });
-      this.log(AgentEventIds.activationSucceeded, `activated with MAK ${key.partialKey}`, { channel: 'MAK', partialKey: key.partialKey, repeat: res.repeat });
+      this.log(EventIds.activationSucceeded, `activated with MAK ${key.partialKey}`, { channel: 'MAK', partialKey: key.partialKey, repeat: res.repeat });
       this.logger.info('MAK activation succeeded', { partialKey: key.partialKey, remaining: res.remaining });
       return { outcome: { ok: true }, contacts };
     } catch (err) {
       const error = asVactError(err);
-      const id = ['INVALID_SIGNATURE', 'TICKET_MISMATCH', 'CERTIFICATE_EXPIRED'].includes(error.code) ? AgentEventIds.ticketRejected : AgentEventIds.activationFailed;
+      const id = ['INVALID_SIGNATURE', 'TICKET_MISMATCH', 'CERTIFICATE_EXPIRED'].includes(error.code) ? EventIds.ticketRejected : EventIds.activationFailed;
       this.log(id, `MAK activation failed: ${error.message}`, { channel: 'MAK', code: error.code, partialKey: key.partialKey });
       this.logger.warn('MAK activation failed', { code: error.code, message: error.message });
       const contacts = this.applyEvent({ type: 'activation-failed', code: error.code, message: error.message }, 'mak-activation');
@@ -331,7 +331,7 @@ export class Agent implements AgentService {
       await this.mutex.run(() => this.applyScan(scan));
     } catch (err) {
       const e = asVactError(err);
-      this.log(AgentEventIds.hardwareScanFailed, `hardware scan failed: ${e.message}`, { code: e.code });
+      this.log(EventIds.hardwareScanFailed, `hardware scan failed: ${e.message}`, { code: e.code });
       this.logger.warn('background hardware scan failed; the recorded hardware hash stays in use', { error: e.message });
     }
   }
@@ -342,7 +342,7 @@ export class Agent implements AgentService {
     const vote = toleranceVote(this.state.hardware.components, scan.components);
     if (vote.withinTolerance) {
       this.applyEvent({ type: 'hardware-rescanned', withinTolerance: true }, 'hardware-rescan');
-      this.log(AgentEventIds.hardwareWithinTolerance, vote.changed.length ? `hardware changed within tolerance (${vote.changed.join(', ')})` : 'hardware unchanged', { changed: vote.changed });
+      this.log(EventIds.hardwareWithinTolerance, vote.changed.length ? `hardware changed within tolerance (${vote.changed.join(', ')})` : 'hardware unchanged', { changed: vote.changed });
     } else {
       const oldCmid = this.state.cmid;
       let regenerated = false;
@@ -351,13 +351,13 @@ export class Agent implements AgentService {
         s.ticket = null;
       });
       regenerated = this.state.cmid !== oldCmid;
-      this.log(AgentEventIds.hardwareOutOfTolerance, `hardware changed beyond tolerance (${vote.changed.join(', ')}); reactivation needed`, { changed: vote.changed, previousHardwareHash: previous, hardwareHash: scan.hardwareHash });
+      this.log(EventIds.hardwareOutOfTolerance, `hardware changed beyond tolerance (${vote.changed.join(', ')}); reactivation needed`, { changed: vote.changed, previousHardwareHash: previous, hardwareHash: scan.hardwareHash });
       this.logger.warn('hardware changed beyond tolerance', { changed: vote.changed });
       if (!regenerated) {
         // Same CMID on different hardware is what a cloned image looks like: give this machine its own CMID.
         const cmid = newCmid();
         this.commit({ ...this.state, cmid, lifecycle: { ...this.state.lifecycle } });
-        this.log(AgentEventIds.cmidRegenerated, 'CMID regenerated (clone: same CMID on different hardware)', { reason: 'clone', previousCmid: oldCmid, cmid });
+        this.log(EventIds.cmidRegenerated, 'CMID regenerated (clone: same CMID on different hardware)', { reason: 'clone', previousCmid: oldCmid, cmid });
       }
     }
     return { hardwareHash: this.state.hardware.hardwareHash, previousHardwareHash: previous, withinTolerance: vote.withinTolerance, changedComponents: vote.changed, status: this.statusResult(false) };
@@ -382,7 +382,7 @@ export class Agent implements AgentService {
     const message = status === 'Notification'
       ? `${this.edition.name} is not activated: the grace period has ended. Activate it now.`
       : `${this.edition.name} is not activated: ${days} day(s) ${hours} hour(s) of grace remain.`;
-    this.log(AgentEventIds.reminder, message, { status, remainingMs });
+    this.log(EventIds.reminder, message, { status, remainingMs });
     this.logger.info(message);
     this.notify({
       method: NotificationMethods.reminder,
@@ -392,7 +392,7 @@ export class Agent implements AgentService {
 
   private statusChanged(previous: LifecycleState['status'], reason: string): void {
     const status = this.state.lifecycle.status;
-    this.log(AgentEventIds.statusChanged, `license status changed from ${previous} to ${status}`, { previous, status, reason });
+    this.log(EventIds.statusChanged, `license status changed from ${previous} to ${status}`, { previous, status, reason });
     this.logger.info(`license status: ${previous} -> ${status}`, { reason });
     this.notify({ method: NotificationMethods.stateChanged, params: { previous, status: this.statusResult(false), reason } });
   }
@@ -502,7 +502,7 @@ export class Agent implements AgentService {
       const contacts = this.applyEvent({ type: 'key-installed', key }, 'key-installed', (s) => {
         s.ticket = null;
       });
-      this.log(AgentEventIds.keyInstalled, `product key installed (${key.type}, ${key.partialKey})`, { type: key.type, group: key.group, partialKey: key.partialKey });
+      this.log(EventIds.keyInstalled, `product key installed (${key.type}, ${key.partialKey})`, { type: key.type, group: key.group, partialKey: key.partialKey });
       this.logger.info('product key installed', { type: key.type, partialKey: key.partialKey });
       let activation: KeyInstallResult['activation'] = { attempted: false, succeeded: false, error: null };
       // A MAK activates at once; a failure leaves the key installed with retries on the activation interval.
@@ -522,7 +522,7 @@ export class Agent implements AgentService {
       this.applyEvent({ type: 'key-removed' }, 'key-uninstalled', (s) => {
         s.ticket = null;
       });
-      this.log(AgentEventIds.keyUninstalled, `product key uninstalled (${key.partialKey})`, { partialKey: key.partialKey });
+      this.log(EventIds.keyUninstalled, `product key uninstalled (${key.partialKey})`, { partialKey: key.partialKey });
       return this.statusResult(false);
     });
   }
@@ -537,9 +537,9 @@ export class Agent implements AgentService {
         // The rearm contract regenerates the CMID even if the lifecycle did not ask.
         const cmid = newCmid();
         this.commit({ ...this.state, cmid });
-        this.log(AgentEventIds.cmidRegenerated, 'CMID regenerated (rearm)', { reason: 'rearm', previousCmid: oldCmid, cmid });
+        this.log(EventIds.cmidRegenerated, 'CMID regenerated (rearm)', { reason: 'rearm', previousCmid: oldCmid, cmid });
       }
-      this.log(AgentEventIds.rearmed, `rearmed; ${this.state.lifecycle.remainingRearms} rearm(s) left`, { remainingRearms: this.state.lifecycle.remainingRearms });
+      this.log(EventIds.rearmed, `rearmed; ${this.state.lifecycle.remainingRearms} rearm(s) left`, { remainingRearms: this.state.lifecycle.remainingRearms });
       if (contacts.length > 0) void this.mutex.run(() => this.runContacts(contacts)).catch(() => undefined);
       return this.statusResult(false);
     });
@@ -572,10 +572,10 @@ export class Agent implements AgentService {
         });
       } catch (err) {
         const e = asVactError(err);
-        this.log(AgentEventIds.offlineRefused, `confirmation ID refused: ${e.message}`, { code: e.code });
+        this.log(EventIds.offlineRefused, `confirmation ID refused: ${e.message}`, { code: e.code });
         throw e;
       }
-      this.log(AgentEventIds.offlineConfirmed, `activated offline (${this.state.lifecycle.key?.partialKey})`, { channel: 'offline' });
+      this.log(EventIds.offlineConfirmed, `activated offline (${this.state.lifecycle.key?.partialKey})`, { channel: 'offline' });
       return this.statusResult(false);
     });
   }

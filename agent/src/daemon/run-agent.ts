@@ -1,9 +1,8 @@
 // `vact agent run`: start the daemon and its control server, stop both cleanly on SIGTERM/SIGINT.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { VactError } from '@vact/shared';
+import { ExitCode, exitCodeForErrorCode, VactError } from '@vact/shared';
 import { resolveAgentConfig, type RawAgentSettings } from '../config/agent-config';
-import { ExitCode } from '../cli/exit-codes';
 import { ensureTokens } from '../tokens/control-tokens';
 import { writeFileAtomic } from '../store/atomic-file';
 import { startControlServer, loadTlsFiles, type ControlServer } from '../control';
@@ -14,10 +13,7 @@ export const CONTROL_INFO_FILE = 'control.json';
 
 /** Exit code for an error that prevents the agent from starting. */
 export function exitCodeFor(err: unknown): number {
-  if (!(err instanceof VactError)) return ExitCode.internal;
-  if (err.code === 'STATE_CORRUPT' || err.code === 'STATE_VERSION_UNSUPPORTED') return ExitCode.state;
-  if (err.code === 'INVALID_CONFIG' || err.code === 'UNKNOWN_EDITION' || err.code === 'INVALID_DURATION') return ExitCode.usage;
-  return ExitCode.failed;
+  return err instanceof VactError ? exitCodeForErrorCode(err.code) : ExitCode.internal;
 }
 
 /** Runs the daemon until a signal; resolves with the exit code. */

@@ -1,8 +1,8 @@
 // Severity shown for an event id (the control API and the extension timeline colour by it).
-import { AgentEventIds } from './agent-event-ids';
+import { EventIds } from '@vact/shared';
 
-const ERRORS = new Set<number>([AgentEventIds.activationFailed, AgentEventIds.ticketRejected, AgentEventIds.offlineRefused, AgentEventIds.hardwareScanFailed]);
-const WARNINGS = new Set<number>([AgentEventIds.reminder, AgentEventIds.hardwareOutOfTolerance, AgentEventIds.clockRollback, AgentEventIds.cmidRegenerated]);
+const ERRORS = new Set<number>([EventIds.activationFailed, EventIds.ticketRejected, EventIds.offlineRefused, EventIds.hardwareScanFailed]);
+const WARNINGS = new Set<number>([EventIds.reminder, EventIds.hardwareOutOfTolerance, EventIds.clockRollback, EventIds.cmidRegenerated]);
 
 /** 'error' | 'warning' | 'info' for an event id. */
 export function eventLevel(id: number): 'info' | 'warning' | 'error' {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { authorityFiles } from '@vact/authority';
-import { ExitCode } from '../cli/exit-codes';
+import { ExitCode } from '@vact/shared';
 import { freePort, LabDaemon, runVactJson } from './lab-processes';
 
 interface LabAgentSpec { name: string; edition: string; mak: boolean }

@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { registerServeCommands } from './serve-command';
 import { registerKeyCommands } from './key-commands';
 import { registerProxyActivateCommand } from './proxy-activate-command';
+import { registerCopyDbCommand } from './copy-db-command';
 
-/** Registers `vact authority …`: init, serve, key issue|info|list|revoke, proxy-activate, clock, audit. */
+/** Registers `vact authority …`: init, serve, key issue|info|list|revoke, proxy-activate, clock, audit, copy-db. */
 export function registerAuthorityCommand(program: Command): void {
   const authority = program
     .command('authority')
@@ -11,4 +12,5 @@ export function registerAuthorityCommand(program: Command): void {
   registerServeCommands(authority);
   registerKeyCommands(authority);
   registerProxyActivateCommand(authority);
+  registerCopyDbCommand(authority);
 }

@@ -1,6 +1,5 @@
 // How `vact authority …` commands print results and errors (human text or --json).
-import { VactError } from '@vact/shared';
-import { AuthorityExitCode, exitCodeOf } from './exit-codes';
+import { VactError, exitCodeForErrorCode } from '@vact/shared';
 
 export interface OutputOptions { json?: boolean }
 
@@ -14,11 +13,11 @@ export function reportError(opts: OutputOptions, err: unknown): void {
   const e = err instanceof VactError ? err : new VactError('INTERNAL', (err as Error)?.message ?? String(err));
   if (opts.json) process.stdout.write(JSON.stringify({ error: e.toJSON() }, null, 2) + '\n');
   else process.stderr.write(`vact authority: ${e.message} [${e.code}]\n  hint: ${e.hint}\n`);
-  process.exitCode = exitCodeOf(e.code);
+  process.exitCode = exitCodeForErrorCode(e.code);
 }
 
 /** Runs a command action, turning any failure into a printed error and an exit code. */
-export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
   return async (...args: A) => {
     // Commander passes the Command last; its options say whether --json was asked for.
     const cmd = args[args.length - 1] as { opts?: () => OutputOptions } | undefined;
@@ -31,4 +30,3 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
   };
 }
 
-export { AuthorityExitCode };

@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { VactError, AUTHORITY_MAX_BATCH_ITEMS, type ApiError } from '@vact/shared';
-import { action, printResult, AuthorityExitCode } from './cli-output';
+import { VactError, ExitCode, AUTHORITY_MAX_BATCH_ITEMS, type ApiError } from '@vact/shared';
+import { action, printResult } from './cli-output';
 import { clientFor, withConnection, type ConnectionOptions } from './key-commands';
 
 /** Largest --in file read. */
@@ -79,7 +79,7 @@ export function registerProxyActivateCommand(authority: Command): void {
         const chunk = items.slice(start, start + AUTHORITY_MAX_BATCH_ITEMS);
         const r = await client.confirmOfflineBatch(chunk.map((i) => i.installationId));
         for (const item of r.results) {
-          const src = chunk[item.index]!;
+          const src = chunk[item.index];
           const base = { index: start + item.index, ...(src.name !== undefined ? { name: src.name } : {}), installationId: src.installationId };
           results.push(item.ok
             ? { ...base, ok: true, confirmationId: item.confirmationId, repeat: item.repeat }
@@ -95,6 +95,6 @@ export function registerProxyActivateCommand(authority: Command): void {
         `${summary.confirmed} of ${summary.total} installation IDs confirmed; confirmation IDs written to ${opts.out}`,
         ...failed.map((r) => `  item ${r.index + 1}${r.name ? ` (${r.name})` : ''}: ${r.error?.code}: ${r.error?.message}`),
       ].join('\n'));
-      if (failed.length) process.exitCode = AuthorityExitCode.failed;
+      if (failed.length) process.exitCode = ExitCode.failed;
     }));
 }

@@ -13,7 +13,7 @@ export function registerServeCommands(authority: Command): void {
     .description('create the authority root key pair (Ed25519) and admin token in a directory; never overwrites')
     .requiredOption('--dir <D>', 'authority directory (created with mode 0700)')
     .option('--json', 'print the result as JSON')
-    .action(action(async (opts: { dir: string; json?: boolean }) => {
+    .action(action((opts: { dir: string; json?: boolean }) => {
       const r = initAuthorityDir(opts.dir);
       printResult(opts, { dir: r.dir, publicKeyFile: r.publicKeyPath, privateKeyFile: r.privateKeyPath, adminTokenFile: r.adminTokenPath, publicKey: r.publicKey }, () => [
         `Authority created in ${r.dir}`,

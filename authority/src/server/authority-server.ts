@@ -45,7 +45,7 @@ interface Route {
   limited?: boolean;
   maxBody?: number;
   status?: number;
-  handle(c: RequestContext): Promise<unknown>;
+  handle(c: RequestContext): unknown;
 }
 
 /** Failed admin authentications allowed per client (per second, burst) before 429. */
@@ -112,9 +112,9 @@ export class AuthorityServer {
     const { ctx } = this.opts;
     const key = /^\/v1\/keys\/([^/]+)$/;
     return [
-      { method: 'GET', path: /^\/v1\/health$/, handle: async () => ({ status: 'ok', db: ctx.store.kind, clock: { kind: ctx.clock.kind, now: ctx.clock.now() } }) },
-      { method: 'GET', path: /^\/v1\/authority-key$/, handle: async () => ({ algorithm: 'Ed25519', publicKey: ctx.rootPublicKey }) },
-      { method: 'GET', path: /^\/v1\/clock$/, handle: async () => ({ kind: ctx.clock.kind, now: ctx.clock.now() }) },
+      { method: 'GET', path: /^\/v1\/health$/, handle: () => ({ status: 'ok', db: ctx.store.kind, clock: { kind: ctx.clock.kind, now: ctx.clock.now() } }) },
+      { method: 'GET', path: /^\/v1\/authority-key$/, handle: () => ({ algorithm: 'Ed25519', publicKey: ctx.rootPublicKey }) },
+      { method: 'GET', path: /^\/v1\/clock$/, handle: () => ({ kind: ctx.clock.kind, now: ctx.clock.now() }) },
       {
         method: 'POST', path: /^\/v1\/activate\/mak$/, limited: true,
         handle: async (c) => this.activation.activateMak(validate(MakActivationRequestSchema, await readJsonBody(c.req, AUTHORITY_MAX_BODY_BYTES)), c.remote),
@@ -136,8 +136,8 @@ export class AuthorityServer {
         handle: async (c) => this.keys.issue(validate(IssueKeyRequestSchema, await readJsonBody(c.req, AUTHORITY_MAX_BODY_BYTES)), `admin@${c.remote}`),
       },
       { method: 'GET', path: /^\/v1\/keys$/, admin: true, handle: async () => ({ keys: await this.keys.list() }) },
-      { method: 'GET', path: key, admin: true, handle: async (c) => this.keys.info(c.params[0]!) },
-      { method: 'POST', path: /^\/v1\/keys\/([^/]+)\/revoke$/, admin: true, handle: async (c) => this.keys.revoke(c.params[0]!, `admin@${c.remote}`) },
+      { method: 'GET', path: key, admin: true, handle: async (c) => this.keys.info(c.params[0]) },
+      { method: 'POST', path: /^\/v1\/keys\/([^/]+)\/revoke$/, admin: true, handle: async (c) => this.keys.revoke(c.params[0], `admin@${c.remote}`) },
       {
         method: 'GET', path: /^\/v1\/audit$/, admin: true,
         handle: async (c) => {
@@ -186,7 +186,9 @@ export class AuthorityServer {
         }
       }
       if (route.admin) this.checkAdmin(req, remote);
-      const params = (route.path.exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
+      const params = (route.path.exec(url.pathname) ?? []).slice(1).map((p) => {
+        try { return decodeURIComponent(p); } catch { throw new VactError('INVALID_REQUEST', 'the path is not valid percent-encoding'); }
+      });
       const body = await route.handle({ remote, params, query: url.searchParams, req });
       this.send(res, route.status ?? 200, body);
     } catch (err) {
@@ -218,7 +220,7 @@ export class AuthorityServer {
   private checkAdmin(req: http.IncomingMessage, remote: string): void {
     const auth = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
-    if (m && timingSafeEqual(digest(m[1]!), this.adminTokenDigest)) return;
+    if (m && timingSafeEqual(digest(m[1]), this.adminTokenDigest)) return;
     if (this.limiter && !this.authFailures.take(remote).ok) {
       throw new VactError('RATE_LIMITED', `too many failed authentications from ${remote}`);
     }

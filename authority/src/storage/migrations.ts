@@ -65,10 +65,24 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** The schema version this build writes. */
-export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 export const SCHEMA_VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_version (
   version INTEGER PRIMARY KEY,
   description TEXT NOT NULL,
   applied_at BIGINT NOT NULL
 )`;
+
+/** The data tables in dependency order, with their columns (as of the latest schema), for copy-db. */
+export const DATA_TABLES = {
+  product_keys: ['product_key', 'partial_key', 'key_type', 'key_group', 'activation_limit', 'used', 'note', 'issued_at', 'revoked_at'],
+  mak_activations: ['product_key', 'hardware_hash', 'cmid', 'edition', 'channel', 'first_at', 'last_at', 'requests'],
+  host_activations: ['product_key', 'hardware_hash', 'host_public_key', 'edition', 'activations', 'first_at', 'last_at'],
+  audit_log: ['id', 'at', 'action', 'partial_key', 'who', 'cmid', 'result', 'detail'],
+} as const;
+export type DataTable = keyof typeof DATA_TABLES;
+/** Integer columns: PostgreSQL returns BIGINT as text, so dumps turn these back into numbers. */
+export const INTEGER_COLUMNS: ReadonlySet<string> = new Set([
+  'activation_limit', 'used', 'issued_at', 'revoked_at', 'first_at', 'last_at', 'requests', 'activations', 'id', 'at',
+]);
+export type TableDump = Record<DataTable, Record<string, unknown>[]>;

@@ -3,8 +3,8 @@
 // the same key queue up across processes and the limit holds.
 import { Pool, type PoolClient } from 'pg';
 import { VactError, type ErrorCodeName } from '@vact/shared';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS, SCHEMA_VERSION_TABLE } from './migrations';
-import { auditFromRow, auditOf, hostAuditOf, hostFromRow, keyFromRow, type AuditRow, type HostRow } from './sqlite-store';
+import { DATA_TABLES, INTEGER_COLUMNS, LATEST_SCHEMA_VERSION, MIGRATIONS, SCHEMA_VERSION_TABLE, type DataTable, type TableDump } from './migrations';
+import { auditFromRow, auditOf, hostAuditOf, hostFromRow, keyFromRow, type AuditRow, type HostRow, type KeyRow } from './sqlite-store';
 import type {
   AuditRecord, AuthorityStore, HostClaim, KeyCheck, HostClaimOutcome, HostUsageRecord, KeyRecord,
   MakClaim, MakClaimOutcome, StoredAuditRecord,
@@ -36,7 +36,7 @@ async function migratePostgres(pool: Pool, now: number): Promise<void> {
   await inTransaction(pool, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
     await c.query(SCHEMA_VERSION_TABLE);
-    const current = Number((await c.query('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version')).rows[0].v);
+    const current = Number((await c.query<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version')).rows[0].v);
     if (current > LATEST_SCHEMA_VERSION) {
       throw new VactError('STATE_VERSION_UNSUPPORTED', `database schema version ${current} is newer than this build (${LATEST_SCHEMA_VERSION})`);
     }
@@ -65,7 +65,7 @@ async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): 
 }
 
 /** The refusal of a locked key row: absent (not genuine) or failing the caller's checks. */
-function refusalOf(row: Parameters<typeof keyFromRow>[0] | undefined, check: KeyCheck): ErrorCodeName | undefined {
+function refusalOf(row: KeyRow | undefined, check: KeyCheck): ErrorCodeName | undefined {
   if (!row) return 'KEY_NOT_GENUINE';
   return check(keyFromRow(row));
 }
@@ -90,12 +90,12 @@ class PostgresStore implements AuthorityStore {
   }
 
   async getKey(key: string): Promise<KeyRecord | undefined> {
-    const r = await this.pool.query('SELECT * FROM product_keys WHERE product_key = $1', [key]);
+    const r = await this.pool.query<KeyRow>('SELECT * FROM product_keys WHERE product_key = $1', [key]);
     return r.rows[0] ? keyFromRow(r.rows[0]) : undefined;
   }
 
   async listKeys(): Promise<KeyRecord[]> {
-    const r = await this.pool.query('SELECT * FROM product_keys ORDER BY issued_at, product_key');
+    const r = await this.pool.query<KeyRow>('SELECT * FROM product_keys ORDER BY issued_at, product_key');
     return r.rows.map(keyFromRow);
   }
 
@@ -106,7 +106,7 @@ class PostgresStore implements AuthorityStore {
 
   async revokeKey(key: string, at: number, audit: AuditRecord): Promise<KeyRecord | undefined> {
     return inTransaction(this.pool, async (c) => {
-      const r = await c.query('UPDATE product_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE product_key = $2 RETURNING *', [at, key]);
+      const r = await c.query<KeyRow>('UPDATE product_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE product_key = $2 RETURNING *', [at, key]);
       if (!r.rows[0]) return undefined;
       await c.query(INSERT_AUDIT, auditParams(audit));
       return keyFromRow(r.rows[0]);
@@ -119,7 +119,7 @@ class PostgresStore implements AuthorityStore {
   // committed before (a join in the locking SELECT would not: it reads the older snapshot).
   async claimMak(cl: MakClaim): Promise<MakClaimOutcome> {
     return inTransaction(this.pool, async (c): Promise<MakClaimOutcome> => {
-      const r = await c.query('SELECT * FROM product_keys WHERE product_key = $1 FOR UPDATE', [cl.key]);
+      const r = await c.query<KeyRow>('SELECT * FROM product_keys WHERE product_key = $1 FOR UPDATE', [cl.key]);
       const refused = refusalOf(r.rows[0], cl.check);
       if (refused) {
         await c.query(INSERT_AUDIT, auditParams(auditOf(cl, refused)));
@@ -143,7 +143,7 @@ class PostgresStore implements AuthorityStore {
          INSERT INTO audit_log (at, action, partial_key, who, cmid, result, detail)
          SELECT $1, $2, $3, $4, $5, outcome.result, $6 FROM outcome RETURNING result`,
         [a.at, a.action, a.partialKey, a.who, a.cmid, a.detail, cl.key, cl.hardwareHash, cl.edition, cl.channel, key.used < key.limit]);
-      const result = out.rows[0]!.result;
+      const result = out.rows[0].result;
       if (result === 'repeat') return { ok: true, repeat: true, used: key.used, limit: key.limit };
       if (result === 'activated') return { ok: true, repeat: false, used: key.used + 1, limit: key.limit };
       return { ok: false, code: 'MAK_LIMIT_REACHED' };
@@ -152,7 +152,7 @@ class PostgresStore implements AuthorityStore {
 
   async claimHost(cl: HostClaim): Promise<HostClaimOutcome> {
     return inTransaction(this.pool, async (c): Promise<HostClaimOutcome> => {
-      const r = await c.query('SELECT * FROM product_keys WHERE product_key = $1 FOR UPDATE', [cl.key]);
+      const r = await c.query<KeyRow>('SELECT * FROM product_keys WHERE product_key = $1 FOR UPDATE', [cl.key]);
       const audit = (result: string): unknown[] => auditParams(hostAuditOf(cl, result));
       const row = r.rows[0];
       let refused = refusalOf(row, cl.check);
@@ -191,7 +191,41 @@ class PostgresStore implements AuthorityStore {
   }
 
   async schemaVersion(): Promise<number> {
-    return Number((await this.pool.query('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version')).rows[0].v);
+    return Number((await this.pool.query<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version')).rows[0].v);
+  }
+
+  async dumpTables(): Promise<TableDump> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const out = {} as TableDump;
+      for (const [t, cols] of Object.entries(DATA_TABLES) as [DataTable, readonly string[]][]) {
+        const order = t === 'audit_log' ? 'id' : cols.slice(0, 2).join(', ');
+        const r = await c.query(`SELECT ${cols.join(', ')} FROM ${t} ORDER BY ${order}`);
+        out[t] = r.rows.map((row: Record<string, unknown>) => Object.fromEntries(cols.map((col) => {
+          const v = row[col];
+          return [col, v !== null && INTEGER_COLUMNS.has(col) ? Number(v) : v];
+        })));
+      }
+      await c.query('COMMIT');
+      return out;
+    } finally {
+      c.release();
+    }
+  }
+
+  async loadTables(dump: TableDump): Promise<void> {
+    await inTransaction(this.pool, async (c) => {
+      await c.query('LOCK TABLE product_keys IN EXCLUSIVE MODE');
+      const n = Number((await c.query<{ n: string }>('SELECT COUNT(*) AS n FROM product_keys')).rows[0].n);
+      if (n > 0) throw new VactError('ALREADY_EXISTS', `the target database already holds ${n} keys; copy into an empty database`);
+      for (const [t, cols] of Object.entries(DATA_TABLES) as [DataTable, readonly string[]][]) {
+        const sql = `INSERT INTO ${t} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`;
+        for (const row of dump[t]) await c.query(sql, cols.map((col) => row[col] ?? null));
+      }
+      // Copied audit ids must not be handed out again.
+      await c.query(`SELECT setval(pg_get_serial_sequence('audit_log', 'id'), GREATEST((SELECT MAX(id) FROM audit_log), 1), (SELECT COUNT(*) > 0 FROM audit_log))`);
+    });
   }
 
   async close(): Promise<void> {

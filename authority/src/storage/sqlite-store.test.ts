@@ -41,7 +41,7 @@ describe('SQLite store', () => {
 
   it('refuses a database written by a newer build', async () => {
     const file = path.join(dir, 'b.db');
-    openSqliteStore(file).close();
+    await openSqliteStore(file).close();
     const db = new Database(file);
     db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)').run(LATEST_SCHEMA_VERSION + 1, 'future', 0);
     db.close();

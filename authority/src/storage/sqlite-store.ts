@@ -1,9 +1,10 @@
+/* eslint-disable @typescript-eslint/require-await -- the store interface is async for PostgreSQL; better-sqlite3 answers synchronously */
 // SQLite backend (the default): better-sqlite3 is synchronous, so each claim is one
 // BEGIN IMMEDIATE transaction that holds the write lock from its first read; WAL lets
 // readers go on meanwhile, and busy_timeout makes a second process wait instead of failing.
 import Database from 'better-sqlite3';
 import { VactError } from '@vact/shared';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS, SCHEMA_VERSION_TABLE } from './migrations';
+import { DATA_TABLES, LATEST_SCHEMA_VERSION, MIGRATIONS, SCHEMA_VERSION_TABLE, type DataTable, type TableDump } from './migrations';
 import type {
   AuditRecord, AuthorityStore, HostClaim, HostClaimOutcome, HostUsageRecord, KeyRecord,
   MakClaim, MakClaimOutcome, StoredAuditRecord,
@@ -12,7 +13,7 @@ import type {
 /** Most claims committed together. */
 const MAX_GROUP_COMMIT = 256;
 
-interface KeyRow {
+export interface KeyRow {
   product_key: string; partial_key: string; key_type: string; key_group: string;
   activation_limit: number; used: number; note: string | null; issued_at: number; revoked_at: number | null;
 }
@@ -209,7 +210,7 @@ class SqliteStore implements AuthorityStore {
       for (const b of batch) b.reject(err);
       outcomes = [];
     }
-    outcomes.forEach((o, i) => batch[i]!.resolve(o));
+    outcomes.forEach((o, i) => batch[i].resolve(o));
     if (this.pending.length && !this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -226,6 +227,27 @@ class SqliteStore implements AuthorityStore {
 
   async schemaVersion(): Promise<number> {
     return (this.s.schemaVersion.get() as { v: number }).v;
+  }
+
+  async dumpTables(): Promise<TableDump> {
+    return this.db.transaction(() => {
+      const out = {} as TableDump;
+      for (const [t, cols] of Object.entries(DATA_TABLES) as [DataTable, readonly string[]][]) {
+        out[t] = this.db.prepare(`SELECT ${cols.join(', ')} FROM ${t} ORDER BY rowid`).all() as Record<string, unknown>[];
+      }
+      return out;
+    })();
+  }
+
+  async loadTables(dump: TableDump): Promise<void> {
+    this.db.transaction(() => {
+      const n = (this.db.prepare('SELECT COUNT(*) AS n FROM product_keys').get() as { n: number }).n;
+      if (n > 0) throw new VactError('ALREADY_EXISTS', `the target database already holds ${n} keys; copy into an empty database`);
+      for (const [t, cols] of Object.entries(DATA_TABLES) as [DataTable, readonly string[]][]) {
+        const ins = this.db.prepare(`INSERT INTO ${t} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`);
+        for (const row of dump[t]) ins.run(Object.fromEntries(cols.map((c) => [c, row[c] ?? null])));
+      }
+    }).immediate();
   }
 
   async close(): Promise<void> {

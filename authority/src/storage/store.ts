@@ -1,6 +1,7 @@
 // The one storage interface of the authority; SQLite and PostgreSQL implement it with the
 // same semantics, so counts hold under concurrent requests on either backend.
 import type { ErrorCodeName } from '@vact/shared';
+import type { TableDump } from './migrations';
 
 export type IssuedKeyType = 'mak' | 'kms-host';
 
@@ -93,5 +94,9 @@ export interface AuthorityStore {
   audit(rec: AuditRecord): Promise<void>;
   auditTrail(limit: number): Promise<StoredAuditRecord[]>;
   schemaVersion(): Promise<number>;
+  /** Every row of every data table, read in one transaction (for copy-db). */
+  dumpTables(): Promise<TableDump>;
+  /** Loads a dump into this store in one transaction; ALREADY_EXISTS unless the store holds no keys yet. */
+  loadTables(dump: TableDump): Promise<void>;
   close(): Promise<void>;
 }

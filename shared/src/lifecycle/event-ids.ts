@@ -1,21 +1,21 @@
 // Event ids of the activation event log (DESIGN §8). 12288-12290 mirror the guide; 124xx are
-// vact's own. The numbers match agent/src/events/agent-event-ids.ts (one id space), so a log
-// line means the same thing whether the agent or the lifecycle wrote it. Append only.
+// vact's own. One table for the agent, the lifecycle and the KMS host, so a log line means the
+// same thing whoever wrote it. Append only.
 
 /** Every event id of the activation event log, by name. */
-export const LifecycleEventIds = {
-  /** A client sent an activation request (guide id 12288). */
-  kmsRequestSent: 12288,
+export const EventIds = {
+  /** A client sent an activation request (guide id 12288; KMS, and MAK to the authority). */
+  requestSent: 12288,
   /** A client got an activation response (guide id 12289). */
-  kmsResponseReceived: 12289,
+  responseReceived: 12289,
   /** A KMS host logged a client request (guide id 12290). */
-  kmsHostLoggedRequest: 12290,
+  hostLoggedRequest: 12290,
   agentStarted: 12400,
   keyInstalled: 12401,
-  keyRemoved: 12402,
-  activated: 12403,
+  keyUninstalled: 12402,
+  activationSucceeded: 12403,
   activationFailed: 12404,
-  rearm: 12405,
+  rearmed: 12405,
   reminder: 12406,
   statusChanged: 12407,
   hardwareWithinTolerance: 12408,
@@ -42,4 +42,4 @@ export const LifecycleEventIds = {
   renewalFailed: 12425,
 } as const;
 
-export type LifecycleEventName = keyof typeof LifecycleEventIds;
+export type EventName = keyof typeof EventIds;

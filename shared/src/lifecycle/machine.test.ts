@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { referenceCatalogue } from '../catalogue/catalogue';
 import { VactError } from '../errors/error-codes';
-import { LifecycleEventIds } from './event-ids';
+import { EventIds } from './event-ids';
 import { initialState, nextWakeOf, step } from './machine';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from './reminders';
 import { KMS_KEY, MAK_KEY, OTHER_KMS_KEY, RULES } from './test-support/rules';
@@ -61,7 +61,7 @@ describe('lifecycle machine (DESIGN §3, §4)', () => {
     assert.ok(has(r.effects, 'contact-kms'));
     assert.ok(!has(r.effects, 'contact-authority'));
     assert.ok(has(r.effects, 'persist'));
-    assert.ok(logs(r.effects).includes(LifecycleEventIds.graceStarted));
+    assert.ok(logs(r.effects).includes(EventIds.graceStarted));
     // The contact is in flight; the fallback retry is one activation interval later.
     assert.equal(r.state.nextAttemptAt, T0 + 2 * HOUR_MS);
   });
@@ -140,9 +140,9 @@ describe('lifecycle machine (DESIGN §3, §4)', () => {
     assert.equal(failed.state.status, 'Licensed');
     assert.equal(failed.state.validUntil, at + 180 * DAY_MS);
     assert.equal(failed.state.nextAttemptAt, renewAt + 2 * HOUR_MS);
-    assert.ok(logs(failed.effects).includes(LifecycleEventIds.renewalFailed));
+    assert.ok(logs(failed.effects).includes(EventIds.renewalFailed));
     const second = run(failed.state, { type: 'activation-failed', code: 'KMS_HOST_UNREACHABLE', message: 'no answer' }, renewAt + 2 * HOUR_MS);
-    assert.ok(!logs(second.effects).includes(LifecycleEventIds.renewalFailed), 'the renewal failure is logged once, not every retry');
+    assert.ok(!logs(second.effects).includes(EventIds.renewalFailed), 'the renewal failure is logged once, not every retry');
     assert.equal(second.state.status, 'Licensed');
   });
 
@@ -156,8 +156,8 @@ describe('lifecycle machine (DESIGN §3, §4)', () => {
     assert.equal(lapsed.state.graceEndsAt, end + 30 * DAY_MS);
     assert.equal(lapsed.state.validUntil, null);
     assert.equal(lapsed.state.channel, null);
-    assert.ok(logs(lapsed.effects).includes(LifecycleEventIds.validityLapsed));
-    assert.ok(logs(lapsed.effects).includes(LifecycleEventIds.graceStarted));
+    assert.ok(logs(lapsed.effects).includes(EventIds.validityLapsed));
+    assert.ok(logs(lapsed.effects).includes(EventIds.graceStarted));
     assert.ok(has(lapsed.effects, 'contact-kms'), 'retries go on');
     assert.equal(reminders(lapsed.effects).length, 1, 'the new grace is announced');
     const note = run(lapsed.state, { type: 'tick' }, end + 30 * DAY_MS);
@@ -170,7 +170,7 @@ describe('lifecycle machine (DESIGN §3, §4)', () => {
     const r = run(kmsLicensed(at), { type: 'start' }, at + 300 * DAY_MS);
     assert.equal(r.state.status, 'Notification');
     assert.equal(r.state.notificationSince, at + 210 * DAY_MS);
-    assert.deepEqual(logs(r.effects), [LifecycleEventIds.validityLapsed, LifecycleEventIds.graceStarted, LifecycleEventIds.notification]);
+    assert.deepEqual(logs(r.effects), [EventIds.validityLapsed, EventIds.graceStarted, EventIds.notification]);
     assert.equal(reminders(r.effects).length, 1);
     assert.ok(has(r.effects, 'contact-kms'));
   });
@@ -183,7 +183,7 @@ describe('lifecycle machine (DESIGN §3, §4)', () => {
     const r = run(s, { type: 'tick' }, end);
     assert.equal(r.state.status, 'Notification');
     assert.equal(r.state.graceEndsAt, null);
-    assert.ok(logs(r.effects).includes(LifecycleEventIds.notification));
+    assert.ok(logs(r.effects).includes(EventIds.notification));
     assert.ok(has(r.effects, 'contact-kms'));
     const failed = run(r.state, { type: 'activation-failed', code: 'NO_KMS_HOST', message: 'none' }, end);
     assert.equal(failed.state.nextAttemptAt, end + 2 * HOUR_MS);
@@ -211,7 +211,7 @@ describe('lifecycle machine (DESIGN §3, §4)', () => {
     const ok = run(inGrace(), { type: 'activation-succeeded', channel: 'KMS', validUntil: null, hostIntervals: { activationMinutes: 60, renewalMinutes: 24 * 60 } }, at);
     assert.deepEqual(ok.state.intervals, { activationMinutes: 60, renewalMinutes: 24 * 60, source: 'host' });
     assert.equal(ok.state.nextAttemptAt, at + DAY_MS, 'the renewal uses the host\'s interval');
-    assert.ok(logs(ok.effects).includes(LifecycleEventIds.hostIntervalsApplied));
+    assert.ok(logs(ok.effects).includes(EventIds.hostIntervalsApplied));
     // A refusal (count too low) is a reply too.
     const refused = run(inGrace(), { type: 'activation-failed', code: 'KMS_COUNT_TOO_LOW', message: 'low', count: 4, hostIntervals: { activationMinutes: 30, renewalMinutes: 600 } }, at);
     assert.equal(refused.state.intervals.source, 'host');
@@ -235,7 +235,7 @@ describe('lifecycle machine (DESIGN §3, §4)', () => {
     assert.deepEqual(s.intervals.source, 'default');
     const ok = run(s, { type: 'intervals-changed', activationMinutes: 15, renewalMinutes: 30 * 24 * 60 }, T0 + MINUTE_MS);
     assert.deepEqual(ok.state.intervals, { activationMinutes: 15, renewalMinutes: 30 * 24 * 60, source: 'admin' });
-    assert.ok(logs(ok.effects).includes(LifecycleEventIds.intervalsChanged));
+    assert.ok(logs(ok.effects).includes(EventIds.intervalsChanged));
     // The pending retry (attempt at T0) now comes 15 minutes after the last attempt.
     assert.equal(ok.state.nextAttemptAt, T0 + 15 * MINUTE_MS);
   });
@@ -375,16 +375,16 @@ describe('lifecycle machine (DESIGN §3, §4)', () => {
     const back = run(s, { type: 'tick' }, T0 + 9 * DAY_MS);
     assert.equal(back.state.graceEndsAt, T0 + 30 * DAY_MS);
     assert.equal(back.state.trustedNow, T0 + 29 * DAY_MS);
-    assert.ok(logs(back.effects).includes(LifecycleEventIds.clockRollback));
+    assert.ok(logs(back.effects).includes(EventIds.clockRollback));
     // Reported once per episode.
     const again = run(back.state, { type: 'tick' }, T0 + 9 * DAY_MS + HOUR_MS);
-    assert.ok(!logs(again.effects).includes(LifecycleEventIds.clockRollback));
+    assert.ok(!logs(again.effects).includes(EventIds.clockRollback));
     // A rearm while the clock is back counts 30 days from the trusted time, not from the clock.
     assert.equal(run(back.state, { type: 'rearm' }, T0 + 9 * DAY_MS).state.graceEndsAt, T0 + 59 * DAY_MS);
     // Once the clock is right again a later rollback is reported again.
     const fixed = run(again.state, { type: 'tick' }, T0 + 29 * DAY_MS + HOUR_MS).state;
     assert.equal(fixed.rollbackLogged, false);
-    assert.ok(logs(run(fixed, { type: 'tick' }, T0).effects).includes(LifecycleEventIds.clockRollback));
+    assert.ok(logs(run(fixed, { type: 'tick' }, T0).effects).includes(EventIds.clockRollback));
   });
 
   it('rule: clock rollback never extends KMS validity', () => {

@@ -5,7 +5,7 @@ import type { CatalogueRules } from '../catalogue/types';
 import { VactError } from '../errors/error-codes';
 import type { KeyType } from '../keys/product-key';
 import type { ActivationChannel } from '../tickets/ticket';
-import { LifecycleEventIds } from './event-ids';
+import { EventIds } from './event-ids';
 import { defaultIntervals, hostPushedIntervals, validateIntervalMinutes } from './intervals';
 import { DAY_MS, MINUTE_MS, dueReminderSlot, nextReminderAt } from './reminders';
 import type { HostIntervals, InstalledKey, LifecycleEffect, LifecycleEvent, LifecycleState, StepResult, SuspendedGrace } from './types';
@@ -99,8 +99,8 @@ class Step {
     return this.rules.graceDays * DAY_MS;
   }
 
-  private log(name: keyof typeof LifecycleEventIds, message: string, data?: Record<string, unknown>): void {
-    this.effects.push({ type: 'log', eventId: LifecycleEventIds[name], message, ...(data ? { data } : {}) });
+  private log(name: keyof typeof EventIds, message: string, data?: Record<string, unknown>): void {
+    this.effects.push({ type: 'log', eventId: EventIds[name], message, ...(data ? { data } : {}) });
   }
 
   /** Clock rollback: logged once per episode; deadlines already use max(now, trustedNow). */

@@ -5,7 +5,6 @@
 // (Date#toISOString, e.g. "2026-11-27T10:00:00.000Z") or null; durations are milliseconds.
 // Additive changes only: new optional fields, new methods. Bump CONTROL_PROTOCOL_VERSION otherwise.
 import { z } from 'zod';
-import type { ErrorCodeName } from '../errors/error-codes';
 
 /** Version of the control protocol; the handshake refuses any other. */
 export const CONTROL_PROTOCOL_VERSION = 1;
@@ -48,7 +47,8 @@ export const ErrorDataSchema = z.object({
   hint: z.string(),
   details: z.record(z.string(), z.unknown()).optional(),
 });
-export type ErrorData = Omit<z.infer<typeof ErrorDataSchema>, 'code'> & { code: ErrorCodeName | string };
+/** `code` is an ErrorCodeName of the catalogue; typed as string so newer agents' codes still parse. */
+export type ErrorData = z.infer<typeof ErrorDataSchema>;
 
 export const LastErrorSchema = z.object({ code: z.string(), message: z.string(), at: IsoTimeSchema });
 

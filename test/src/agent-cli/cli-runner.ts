@@ -14,7 +14,7 @@ export interface CliResult {
 export function vact(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [VACT_BIN, ...args], { env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 20_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && typeof (err as { code?: unknown }).code !== 'number') return reject(err);
+      if (err && typeof (err as { code?: unknown }).code !== 'number') return reject(err instanceof Error ? err : new Error('vact could not be started'));
       resolve({ code: err ? ((err as { code: number }).code) : 0, stdout, stderr });
     });
   });

@@ -44,7 +44,7 @@ async function raw(url: string, options: WebSocket.ClientOptions = {}): Promise<
   const queue: unknown[] = [];
   const waiters: ((v: unknown) => void)[] = [];
   ws.on('message', (d) => {
-    const v = JSON.parse(String(d)) as unknown;
+    const v = JSON.parse(Buffer.isBuffer(d) ? d.toString('utf8') : Buffer.concat(d as Buffer[]).toString('utf8')) as unknown;
     const w = waiters.shift();
     if (w) w(v);
     else queue.push(v);
@@ -220,7 +220,7 @@ describe('control API server over real sockets', function () {
     });
 
     it('drops a peer that stops answering pings', async () => {
-      const { server } = await start({ heartbeatMs: 100 });
+      const { server } = await start({ heartbeatMs: 300 });
       const alive = await client(server.url, TOKENS.user);
       const r = await raw(server.url, { headers: { authorization: `Bearer ${TOKENS.user}` }, autoPong: false });
       r.ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'handshake', params: { protocol: 1 } }));

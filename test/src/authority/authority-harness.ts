@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access -- raw JSON answers are asserted field by field */
 // Starts real `vact authority serve` processes for the integration tests and talks raw HTTP to them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- raw JSON answers are asserted field by field */
 // The authority on a real PostgreSQL server (started by the fixture): migrations from an
 // empty database, and limits that hold across two replicas sharing the database.
 import assert from 'node:assert/strict';
@@ -78,7 +79,7 @@ describe('authority (PostgreSQL, two replicas, real processes)', function () {
       api(i % 2 ? two.url : one.url, 'POST', '/v1/activate/mak', { json: { ...machine, nonce: hex32() } })));
     assert.ok(results.every((r) => r.status === 200), JSON.stringify(results.map((r) => r.status)));
     assert.equal(results.filter((r) => r.body.repeat === false).length, 1);
-    verifyTicket(nodeEd25519, one.publicKey, ticketFromText(results[0]!.body.ticket), {
+    verifyTicket(nodeEd25519, one.publicKey, ticketFromText(results[0].body.ticket), {
       cmid: machine.cmid, hardwareHash: machine.hardwareHash, edition: machine.edition, now: Date.now(),
     });
     assert.equal((await api(one.url, 'GET', `/v1/keys/${key}`, { token: one.token })).body.used, 1);
@@ -104,6 +105,42 @@ describe('authority (PostgreSQL, two replicas, real processes)', function () {
     const bad = await api(two.url, 'POST', '/v1/activate/mak', { json: { ...makRequest(key, 'server-standard'), extra: true } });
     assert.equal(bad.status, 400);
     assert.equal((await api(one.url, 'GET', `/v1/keys/${key}`, { token: one.token })).body.used, 0);
+  });
+
+  it('moves a SQLite authority to PostgreSQL with copy-db, keeping keys, counts and the audit trail', async () => {
+    const lite = await startAuthority(group, { name: 'sqlite-before-move' });
+    const key = await issueKey(lite, 'mak', 'client-vl', 3);
+    const machine = makRequest(key);
+    assert.equal((await api(lite.url, 'POST', '/v1/activate/mak', { json: machine })).status, 200);
+    assert.equal((await api(lite.url, 'POST', '/v1/activate/mak', { json: makRequest(key) })).status, 200);
+    const hostKey = await issueKey(lite, 'kms-host', 'client-vl');
+    assert.equal((await api(lite.url, 'POST', '/v1/activate/kms-host', {
+      json: { key: hostKey, hostPublicKey: nodeEd25519.generateKeyPair().publicKey, hardwareHash: hex32(), edition: 'client-enterprise' },
+    })).status, 200);
+    const auditBefore = (await api(lite.url, 'GET', '/v1/audit?limit=1000', { token: lite.token })).body.entries;
+    assert.equal((await lite.proc.stop()).code, 0);
+
+    const target = await pg!.createDatabase('vact_moved');
+    const copy = await group.runVact(['authority', 'copy-db', '--from', `sqlite:${path.join(lite.dir, 'authority.db')}`, '--to', target, '--json']);
+    assert.equal(copy.code, 0, copy.stderr);
+    assert.deepEqual(JSON.parse(copy.stdout).rows, { product_keys: 2, mak_activations: 2, host_activations: 1, audit_log: auditBefore.length });
+    const again = await group.runVact(['authority', 'copy-db', '--from', `sqlite:${path.join(lite.dir, 'authority.db')}`, '--to', target]);
+    assert.notEqual(again.code, 0, 'copying into a database that holds keys is refused');
+    assert.match(again.stderr, /ALREADY_EXISTS/);
+
+    const moved = await startAuthority(group, { dir: lite.dir, db: target, name: 'postgres-after-move' });
+    const info = await api(moved.url, 'GET', `/v1/keys/${key}`, { token: moved.token });
+    assert.equal(info.body.used, 2);
+    const repeat = await api(moved.url, 'POST', '/v1/activate/mak', { json: { ...machine, nonce: hex32() } });
+    assert.equal(repeat.body.repeat, true, 'activations made before the move are known after it');
+    assert.equal((await api(moved.url, 'POST', '/v1/activate/mak', { json: makRequest(key) })).status, 200);
+    assert.equal((await api(moved.url, 'POST', '/v1/activate/mak', { json: makRequest(key) })).body.error.code, 'MAK_LIMIT_REACHED');
+    const hostInfo = await api(moved.url, 'GET', `/v1/keys/${hostKey}`, { token: moved.token });
+    assert.equal(hostInfo.body.hosts.length, 1);
+    const auditAfter = (await api(moved.url, 'GET', '/v1/audit?limit=1000', { token: moved.token })).body.entries;
+    assert.equal(auditAfter.length, auditBefore.length + 3);
+    assert.ok(auditAfter[0].id > auditBefore[0].id, 'new audit ids continue after the copied ones');
+    assert.equal((await moved.proc.stop()).code, 0);
   });
 
   it('stops both replicas cleanly on SIGTERM (exit 0, pool closed)', async () => {

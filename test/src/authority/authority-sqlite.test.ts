@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- raw JSON answers are asserted field by field */
 // The authority as a real `vact authority serve` process on SQLite, over HTTP.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -94,7 +95,7 @@ describe('authority (SQLite, real process)', function () {
       const cases: [MakBody, number, string][] = [
         [makRequest(forged), 403, 'KEY_NOT_GENUINE'],
         [makRequest('AAAAA-BBBBB-CCCCC-DDDDD-EEEEE'), 400, 'INVALID_KEY'],
-        [makRequest(catalogue.editions[0]!.kmsClientSetupKey), 422, 'KEY_WRONG_TYPE'],
+        [makRequest(catalogue.editions[0].kmsClientSetupKey), 422, 'KEY_WRONG_TYPE'],
         [makRequest(key, 'server-standard'), 422, 'PRODUCT_NOT_COVERED_BY_KEY'],
         [makRequest(key, 'no-such-edition'), 400, 'UNKNOWN_EDITION'],
       ];
@@ -175,9 +176,9 @@ describe('authority (SQLite, real process)', function () {
       const lines = fs.readFileSync(outFile, 'utf8').split('\n');
       assert.equal(lines.length, 6); // five items + final newline
       for (const [line, m] of [[lines[0], machines[0]], [lines[1], machines[0]], [lines[2], machines[1]]] as const) {
-        const t = decodeConfirmationId(line!);
+        const t = decodeConfirmationId(line);
         assert.equal(t.body.channel, 'offline');
-        verifyTicket(nodeEd25519, a.publicKey, t, { cmid: m!.cmid, hardwareHash: m!.hardwareHash, edition: m!.edition, nonce: installationIdNonce(m!), now: Date.now() });
+        verifyTicket(nodeEd25519, a.publicKey, t, { cmid: m.cmid, hardwareHash: m.hardwareHash, edition: m.edition, nonce: installationIdNonce(m), now: Date.now() });
       }
       assert.equal(lines[3], '');
       assert.equal(lines[4], '');
@@ -191,7 +192,7 @@ describe('authority (SQLite, real process)', function () {
       const written = JSON.parse(fs.readFileSync(jsonOut, 'utf8'));
       assert.equal(written.results[0].name, 'pc-1');
       assert.equal(written.results[0].repeat, true);
-      const online = await api(a.url, 'POST', '/v1/activate/mak', { json: { ...makRequest(key, 'client-professional'), cmid: machines[1]!.cmid, hardwareHash: machines[1]!.hardwareHash } });
+      const online = await api(a.url, 'POST', '/v1/activate/mak', { json: { ...makRequest(key, 'client-professional'), cmid: machines[1].cmid, hardwareHash: machines[1].hardwareHash } });
       assert.equal(online.status, 200);
       assert.equal(online.body.repeat, true);
       assert.equal((await api(a.url, 'GET', `/v1/keys/${key}`, { token: a.token })).body.used, 2);
@@ -215,6 +216,7 @@ describe('authority (SQLite, real process)', function () {
         [api(a.url, 'POST', '/v1/keys', { json: { type: 'mak', group: 'no-such-group' }, token: a.token }), 400, 'UNKNOWN_GROUP'],
         [api(a.url, 'POST', '/v1/keys', { json: { type: 'kms-host', group: 'server-b', limit: 3 }, token: a.token }), 400, 'INVALID_REQUEST'],
         [api(a.url, 'GET', '/v2/health'), 404, 'NOT_FOUND'],
+        [api(a.url, 'GET', '/v1/keys/%E0%A4%A', { token: a.token }), 400, 'INVALID_REQUEST'],
         [api(a.url, 'GET', '/v1/activate/mak'), 405, 'INVALID_REQUEST'],
         [api(a.url, 'POST', '/v1/clock/advance', { json: { by: '7d' }, token: a.token }), 409, 'SIM_CLOCK_ONLY'],
         [api(a.url, 'POST', '/v1/offline/confirm-batch', { json: { installationIds: [] } }), 400, 'INVALID_REQUEST'],
@@ -307,7 +309,7 @@ describe('authority serve options (real processes)', function () {
       if (r.status === 429) limited = r;
     }
     assert.deepEqual(statuses.slice(0, 3), [200, 200, 200]);
-    assert.ok(statuses.slice(3).includes(429), `statuses ${statuses}`);
+    assert.ok(statuses.slice(3).includes(429), `statuses ${statuses.join(",")}`);
     assert.equal(limited.body.error.code, 'RATE_LIMITED');
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
     // Admin calls are not activation calls.

@@ -1,11 +1,11 @@
-/** Stable exit codes of the vact CLI (documented in docs/cli.md); scripts depend on them. */
+/** Stable exit codes of every `vact` command (documented in docs/cli.md); scripts depend on them. */
 export const ExitCode = {
   ok: 0,
   /** The operation ran and reported a failure (activation refused, limit reached, …). */
   failed: 1,
   /** Bad command line: unknown command/flag, missing or invalid argument or setting. */
   usage: 2,
-  /** Needs the admin token. */
+  /** Needs the admin token (or the token was wrong, or refused after too many wrong ones). */
   needsAdmin: 3,
   /** Could not reach the agent or authority. */
   unreachable: 4,
