@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { VactError, nodeEd25519, ticketFromText, verifyTicket, type MakActivationRequest, type Ticket } from '@vact/shared';
 // The authority's own typed client (schemas validated there); not re-exported from @vact/authority's index yet.
-import { AuthorityClient } from '@vact/authority/dist/client/authority-client';
+import { AuthorityClient } from '@vact/authority/client';
 
 /** What a MAK activation needs to know about this machine. */
 export interface MakActivationInput {

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { registerAuthorityCommand } from '@vact/authority';
+import { registerAuthorityCommand } from '@vact/authority/cli';
 import { ExitCode } from '@vact/shared';
 import { registerCatalogueCommand } from './catalogue-command';
 import { registerAgentCommands } from './agent-commands';

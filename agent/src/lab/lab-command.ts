@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { authorityFiles } from '@vact/authority';
+import { authorityFiles } from '@vact/authority/config';
 import { ExitCode } from '@vact/shared';
 import { freePort, LabDaemon, runVactJson } from './lab-processes';
 

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { VactError, AUTHORITY_DEFAULT_PORT } from '@vact/shared';
 import { initAuthorityDir } from '../config/authority-dir';
-import { runAuthority } from '../server/run-authority';
+import type * as RunAuthority from '../server/run-authority';
 import { parseRateLimit } from '../server/rate-limiter';
 import { action, printResult } from './cli-output';
 
@@ -44,6 +44,9 @@ export function registerServeCommands(authority: Command): void {
     }) => {
       const hostCertificateDays = Number(opts.hostCertDays);
       if (!/^\d+$/.test(opts.hostCertDays)) throw new VactError('INVALID_CONFIG', `--host-cert-days must be a whole number, not "${opts.hostCertDays}"`);
+      // The server (and its database driver) loads only for `serve`, not for every `vact` command.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runAuthority } = require('../server/run-authority') as typeof RunAuthority;
       const running = await runAuthority({
         dir: opts.dir, listen: opts.listen, db: opts.db, clock: opts.clock, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey,
         insecureHttp: opts.insecureHttp, rateLimit: parseRateLimit(opts.rateLimit), catalogueFile: opts.catalogue,

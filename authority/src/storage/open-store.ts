@@ -1,8 +1,7 @@
 // Chooses the backend from the --db setting.
 import * as path from 'node:path';
 import { VactError } from '@vact/shared';
-import { openSqliteStore, type SqliteOptions } from './sqlite-store';
-import { openPostgresStore } from './postgres-store';
+import type { SqliteOptions } from './sqlite-store';
 import type { AuthorityStore } from './store';
 
 export type DbSetting = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
@@ -26,5 +25,14 @@ export function redactDbUrl(value: string): string {
 
 /** Opens the store named by the setting and applies pending migrations. */
 export async function openStore(db: DbSetting, opts: SqliteOptions = {}): Promise<AuthorityStore> {
-  return db.kind === 'sqlite' ? openSqliteStore(db.path, opts) : openPostgresStore(db.url, { now: opts.now });
+  // Each driver is loaded only when used: the `vact` CLI (and so every agent) imports this
+  // module, and neither agents nor a SQLite authority should pay for the other driver.
+  if (db.kind === 'sqlite') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { openSqliteStore } = require('./sqlite-store') as typeof import('./sqlite-store');
+    return openSqliteStore(db.path, opts);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { openPostgresStore } = require('./postgres-store') as typeof import('./postgres-store');
+  return openPostgresStore(db.url, { now: opts.now });
 }

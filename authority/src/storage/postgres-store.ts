@@ -4,7 +4,7 @@
 import { Pool, type PoolClient } from 'pg';
 import { VactError, type ErrorCodeName } from '@vact/shared';
 import { DATA_TABLES, INTEGER_COLUMNS, LATEST_SCHEMA_VERSION, MIGRATIONS, SCHEMA_VERSION_TABLE, type DataTable, type TableDump } from './migrations';
-import { auditFromRow, auditOf, hostAuditOf, hostFromRow, keyFromRow, type AuditRow, type HostRow, type KeyRow } from './sqlite-store';
+import { auditFromRow, auditOf, hostAuditOf, hostFromRow, keyFromRow, type AuditRow, type HostRow, type KeyRow } from './row-mapping';
 import type {
   AuditRecord, AuthorityStore, HostClaim, KeyCheck, HostClaimOutcome, HostUsageRecord, KeyRecord,
   MakClaim, MakClaimOutcome, StoredAuditRecord,
