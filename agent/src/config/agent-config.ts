@@ -140,7 +140,7 @@ export function parseControl(text: string): { host: string; port: number } {
   if (!m) throw bad('control', `"${text}" is not HOST:PORT (e.g. ${DEFAULT_CONTROL})`);
   const port = Number(m[3]);
   if (port > 65535) throw bad('control', `port ${port} is out of range 0-65535`);
-  return { host: (m[1] ?? m[2])!, port };
+  return { host: m[1] ?? m[2], port };
 }
 
 /** True for addresses only this machine can reach. */

@@ -45,6 +45,21 @@ export function newCmid(): string {
   return randomBytes(16).toString('hex');
 }
 
+/** The state as JSON without its revision counter: equal for states that differ only in revision. */
+function contentOf(state: AgentState): string {
+  const copy: Partial<AgentState> = { ...state };
+  delete copy.revision;
+  return JSON.stringify(copy);
+}
+
+/**
+ * Runs `fn` now and returns its result as a promise; a throw becomes a rejection, as from an
+ * async function. For AgentService methods that need a Promise but have nothing to await.
+ */
+function settle<T>(fn: () => T): Promise<T> {
+  return new Promise<T>((resolve) => resolve(fn()));
+}
+
 function asVactError(err: unknown): VactError {
   if (err instanceof VactError) return err;
   return new VactError('INTERNAL', (err as Error)?.message ?? String(err));
@@ -107,7 +122,7 @@ export class Agent implements AgentService {
     let firstStart = false;
     if (!state) {
       firstStart = true;
-      state = await Agent.firstState(catalogue, edition, clock, await scanner.scan());
+      state = Agent.firstState(catalogue, edition, clock, await scanner.scan());
     }
     const agent = new Agent(config, state, clock, catalogue, edition, stateFile, events, logger, scanner, mak, authorityKey, source.description, opts.onPersist);
     if (firstStart) {
@@ -121,7 +136,7 @@ export class Agent implements AgentService {
     logger.info(`vact agent ${AGENT_VERSION} started`, { stateDir: config.stateDir, edition: edition.id, status: state.lifecycle.status, clock: clock.kind });
 
     // The restart recomputes everything from the persisted state and the clock.
-    await agent.mutex.run(async () => {
+    await agent.mutex.run(() => {
       const contacts = agent.applyEvent({ type: 'start' }, 'start');
       // Contacts may wait on the network: let them run after start() has returned.
       if (contacts.length > 0) void agent.mutex.run(() => agent.runContacts(contacts)).catch((err) => agent.logger.error('activation attempt failed', { error: (err as Error).message }));
@@ -130,7 +145,7 @@ export class Agent implements AgentService {
     return agent;
   }
 
-  private static async firstState(catalogue: Catalogue, edition: Edition, clock: Clock, scan: HardwareScan): Promise<AgentState> {
+  private static firstState(catalogue: Catalogue, edition: Edition, clock: Clock, scan: HardwareScan): AgentState {
     const now = clock.now();
     const rules = catalogue.rules;
     let lifecycle = initialState(edition.id, rules, now);
@@ -239,9 +254,7 @@ export class Agent implements AgentService {
 
   /** Persists `next` if anything changed and makes it current. */
   private commit(next: AgentState): void {
-    const { revision: _r, ...a } = this.state;
-    const { revision: _n, ...b } = next;
-    if (JSON.stringify(a) === JSON.stringify(b) && this.state.revision > 0) {
+    if (contentOf(this.state) === contentOf(next) && this.state.revision > 0) {
       this.state = next;
       return;
     }
@@ -462,21 +475,23 @@ export class Agent implements AgentService {
 
   // ---- AgentService --------------------------------------------------------------------------
 
-  async handshake(): Promise<{ agentVersion: string; clock: 'system' | 'sim'; edition: string; cmid: string }> {
-    return { agentVersion: AGENT_VERSION, clock: this.clock.kind, edition: this.edition.id, cmid: this.state.cmid };
+  handshake(): Promise<{ agentVersion: string; clock: 'system' | 'sim'; edition: string; cmid: string }> {
+    return settle(() => ({ agentVersion: AGENT_VERSION, clock: this.clock.kind, edition: this.edition.id, cmid: this.state.cmid }));
   }
 
-  async status(params: ControlParams<'status'>): Promise<StatusResult> {
-    return this.statusResult(params.verbose === true);
+  status(params: ControlParams<'status'>): Promise<StatusResult> {
+    return settle(() => this.statusResult(params.verbose === true));
   }
 
-  async expiry(): Promise<ExpiryResult> {
-    const lc = this.state.lifecycle;
-    const now = Math.max(this.clock.now(), lc.trustedNow);
-    const deadline = this.deadline();
-    const kind: ExpiryResult['kind'] = lc.status === 'Licensed' ? (lc.validUntil === null ? 'permanent' : 'validity')
-      : lc.status === 'InitialGrace' || lc.status === 'OutOfToleranceGrace' ? 'grace' : 'none';
-    return { status: lc.status, statusCode: LicenseStatusCode[lc.status], kind, expiresAt: toWireTime(deadline), remainingMs: deadline === null ? null : Math.max(0, deadline - now) };
+  expiry(): Promise<ExpiryResult> {
+    return settle(() => {
+      const lc = this.state.lifecycle;
+      const now = Math.max(this.clock.now(), lc.trustedNow);
+      const deadline = this.deadline();
+      const kind: ExpiryResult['kind'] = lc.status === 'Licensed' ? (lc.validUntil === null ? 'permanent' : 'validity')
+        : lc.status === 'InitialGrace' || lc.status === 'OutOfToleranceGrace' ? 'grace' : 'none';
+      return { status: lc.status, statusCode: LicenseStatusCode[lc.status], kind, expiresAt: toWireTime(deadline), remainingMs: deadline === null ? null : Math.max(0, deadline - now) };
+    });
   }
 
   async activate(): Promise<StatusResult> {
@@ -552,10 +567,12 @@ export class Agent implements AgentService {
     return { key: key.key, hardwareHash: this.state.hardware.hardwareHash, edition: this.edition.id, cmid: this.state.cmid };
   }
 
-  async offlineIid(): Promise<OfflineIidResult> {
-    const fields = this.iidFields();
-    const installationId = encodeInstallationId(fields, this.catalogue.groups.map((g) => g.id), this.catalogue.editions.map((e) => e.id));
-    return { installationId, edition: this.edition.id, partialKey: this.state.lifecycle.key!.partialKey };
+  offlineIid(): Promise<OfflineIidResult> {
+    return settle(() => {
+      const fields = this.iidFields();
+      const installationId = encodeInstallationId(fields, this.catalogue.groups.map((g) => g.id), this.catalogue.editions.map((e) => e.id));
+      return { installationId, edition: this.edition.id, partialKey: this.state.lifecycle.key!.partialKey };
+    });
   }
 
   async offlineConfirm(params: ControlParams<'offline.confirm'>): Promise<StatusResult> {
@@ -580,20 +597,22 @@ export class Agent implements AgentService {
     });
   }
 
-  async eventsQuery(params: ControlParams<'events.query'>): Promise<EventsQueryResult> {
-    let since = params.since ? Date.parse(params.since) : undefined;
-    if (params.withinMs !== undefined) since = Math.max(since ?? -Infinity, this.clock.now() - params.withinMs);
-    const recs = this.events.query({ ...(since !== undefined ? { since } : {}), ...(params.eventIds ? { ids: params.eventIds } : {}), limit: params.limit ?? 100 });
-    return { events: recs.map(toAgentEvent) };
+  eventsQuery(params: ControlParams<'events.query'>): Promise<EventsQueryResult> {
+    return settle(() => {
+      let since = params.since ? Date.parse(params.since) : undefined;
+      if (params.withinMs !== undefined) since = Math.max(since ?? -Infinity, this.clock.now() - params.withinMs);
+      const recs = this.events.query({ ...(since !== undefined ? { since } : {}), ...(params.eventIds ? { ids: params.eventIds } : {}), limit: params.limit ?? 100 });
+      return { events: recs.map(toAgentEvent) };
+    });
   }
 
   async hardwareRescan(): Promise<HardwareRescanResult> {
-    const scan = await this.scanner.scan();
+    const scan = await this.scanner.rescan();
     return this.mutex.run(() => this.applyScan(scan));
   }
 
-  async clockNow(): Promise<ClockResult> {
-    return this.clockResult();
+  clockNow(): Promise<ClockResult> {
+    return settle(() => this.clockResult());
   }
 
   private clockResult(): ClockResult {

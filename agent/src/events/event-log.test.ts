@@ -33,9 +33,9 @@ describe('event log (JSON lines, rotation, query)', () => {
     const files = fs.readdirSync(dir).sort();
     assert.deepEqual(files, ['events.1.jsonl', 'events.2.jsonl', 'events.jsonl']);
     const all = log.query();
-    assert.equal(all[all.length - 1]!.message, 'event number 39');
+    assert.equal(all[all.length - 1].message, 'event number 39');
     assert.ok(all.length < 40, 'the oldest rotated file was dropped');
-    for (let i = 1; i < all.length; i++) assert.equal(all[i]!.seq, all[i - 1]!.seq + 1);
+    for (let i = 1; i < all.length; i++) assert.equal(all[i].seq, all[i - 1].seq + 1);
   });
 
   it('skips a line torn by a crash', () => {

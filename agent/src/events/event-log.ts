@@ -93,7 +93,7 @@ export class EventLog {
   private lastSeq(): number {
     for (const f of this.files().reverse()) {
       const recs = readLines(f);
-      if (recs.length > 0) return recs[recs.length - 1]!.seq;
+      if (recs.length > 0) return recs[recs.length - 1].seq;
     }
     return 0;
   }

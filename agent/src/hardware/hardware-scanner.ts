@@ -37,4 +37,13 @@ export class HardwareScanner {
     }
     return this.running;
   }
+
+  /**
+   * Runs a scan that starts after this call (never joins one already under way), so an
+   * administrator's rescan always sees the hardware as it is now.
+   */
+  async rescan(): Promise<HardwareScan> {
+    if (this.running) await this.running.catch(() => undefined);
+    return this.scan();
+  }
 }

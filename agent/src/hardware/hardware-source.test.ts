@@ -22,7 +22,7 @@ describe('hardware sources', () => {
     await assert.rejects(src.read(), /cannot read/);
     for (const [json, msg] of [[{ gpu: 'x' }, /unknown key "gpu"/], [{ mem: '8G' }, /"mem" must be a number/], [{ macs: 'x' }, /"macs" must be an array/], [{ cpu: 1 }, /"cpu" must be a string/], [[], /JSON object/]] as const) {
       fs.writeFileSync(f, JSON.stringify(json));
-      await assert.rejects(src.read(), (e: Error) => (msg as RegExp).test(e.message));
+      await assert.rejects(src.read(), (e: Error) => msg.test(e.message));
     }
     fs.writeFileSync(f, '{');
     await assert.rejects(src.read(), /not valid JSON/);

@@ -93,7 +93,7 @@ async function runLab(opts: LabOptions): Promise<number> {
       for (const r of rows) {
         say(`${r.name.padEnd(10)} ${r.control.padEnd(24)} ${r.status.status.padEnd(14)} ${(r.status.channel ?? '-').padEnd(8)} ${r.status.edition}`);
       }
-      const first = rows[0]!;
+      const first = rows[0];
       say('');
       say('Try, in another terminal:');
       say(`  npx vact status -v --agent ${first.control} --state-dir ${first.stateDir}`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Logger, redact } from './logger';
+import { Logger, redact, type LogLevel } from './logger';
 
 describe('agent logger', () => {
   let dir: string;
@@ -19,8 +19,8 @@ describe('agent logger', () => {
       assert.ok(!text.includes('s3cret'), text);
       assert.ok(text.includes('YZ234'));
     }
-    assert.deepEqual(JSON.parse(file.trim()).level, 'info');
-    assert.match(lines[0]!, /^1970-01-01T00:00:00.000Z INFO /);
+    assert.deepEqual((JSON.parse(file.trim()) as { level: LogLevel }).level, 'info');
+    assert.match(lines[0], /^1970-01-01T00:00:00.000Z INFO /);
   });
 
   it('filters by level and rotates the file by size', () => {

@@ -75,7 +75,8 @@ describe('state file (atomic, versioned)', () => {
 
   it('migrates a version 1 state (no clock section) to the current version', () => {
     const f = new StateFile(dir);
-    const { clock: _c, ...v1 } = sampleState();
+    const v1: Partial<AgentState> = sampleState();
+    delete v1.clock;
     fs.writeFileSync(f.file, JSON.stringify({ ...v1, version: 1 }));
     const loaded = f.load();
     assert.equal(loaded?.version, STATE_VERSION);

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { StatusResult } from '@vact/shared';
 import { AgentProcess, RpcClient, SigningAuthority, HARDWARE, makKey, runToExit, tempDir, writeHardware, EDITION } from './daemon-harness';
 
 const DAY = 86_400_000;
@@ -41,12 +42,23 @@ describe('agent daemon (real processes)', function () {
     return { agent, rpc };
   }
 
+  /** How many hardware scans the agent has logged (within tolerance, beyond it, or failed). */
+  async function scansLogged(rpc: RpcClient): Promise<number> {
+    return (await rpc.call('events.query', { eventIds: [12408, 12409, 12415], limit: 1000 })).events.length;
+  }
+
+  /** Stops and starts the agent, and waits for its background hardware scan so that a test's own hardware change is never raced by it. */
   async function restart(agent: AgentProcess): Promise<RpcClient> {
+    const before = clients.length ? await scansLogged(clients[clients.length - 1]) : 0;
     for (const c of clients.splice(0)) c.close();
     assert.equal(await agent.stop(), 0, 'a clean stop exits 0');
     await agent.start();
     const rpc = await RpcClient.connect(agent.url, stateDir);
     clients.push(rpc);
+    for (let i = 0; (await scansLogged(rpc)) <= before; i++) {
+      assert.ok(i < 200, 'the background hardware scan after a restart is logged');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     return rpc;
   }
 
@@ -59,7 +71,7 @@ describe('agent daemon (real processes)', function () {
     assert.equal(s['statusCode'], 2);
     assert.equal(s['edition'], EDITION);
     assert.equal(s['keyType'], 'kms-client');
-    assert.equal(Date.parse(s['graceEndsAt']) - Date.parse('2026-11-27T00:00:00Z'), 30 * DAY);
+    assert.equal(Date.parse(s['graceEndsAt']!) - Date.parse('2026-11-27T00:00:00Z'), 30 * DAY);
     assert.equal(s['lastError']?.code, 'NO_KMS_HOST');
     await assert.rejects(rpc.call('activate'), (e: Error & { code?: string }) => e.code === 'NO_KMS_HOST');
     for (const f of ['user.token', 'admin.token', 'state.json']) assert.equal(fs.statSync(path.join(stateDir, f)).mode & 0o777, 0o600, f);
@@ -72,8 +84,10 @@ describe('agent daemon (real processes)', function () {
   });
 
   it('restart keeps the state in every status', async () => {
-    let { agent, rpc } = await startAgent();
-    const pick = (s: Record<string, any>) => ({ status: s['status'], partialKey: s['partialKey'], cmid: s['cmid'], graceEndsAt: s['graceEndsAt'], remainingRearms: s['remainingRearms'] });
+    const started = await startAgent();
+    const agent = started.agent;
+    let rpc = started.rpc;
+    const pick = (s: StatusResult) => ({ status: s['status'], partialKey: s['partialKey'], cmid: s['cmid'], graceEndsAt: s['graceEndsAt'], remainingRearms: s['remainingRearms'] });
     const check = async (expected: string) => {
       const before = pick(await rpc.call('status'));
       assert.equal(before.status, expected);
@@ -101,11 +115,11 @@ describe('agent daemon (real processes)', function () {
     await rpc.call('clock.advance', { ms: 30 * DAY + 3_600_000 });
     const s = await rpc.call('status');
     assert.equal(s['status'], 'Notification');
-    const events = (await rpc.call('events.query', { eventIds: [12406], limit: 1000 }))['events'] as { time: string }[];
+    const events = (await rpc.call('events.query', { eventIds: [12406], limit: 1000 }))['events'];
     const times = events.map((e) => Date.parse(e.time)).filter((t) => t > start);
     assert.ok(times.length >= 27 + 12 + 23, `reminders: ${times.length}`);
-    for (let i = 1; i < times.length; i++) assert.ok(times[i]! > times[i - 1]!, 'reminders in time order');
-    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    for (let i = 1; i < times.length; i++) assert.ok(times[i] > times[i - 1], 'reminders in time order');
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
     assert.ok(gaps.slice(0, 10).every((g) => g >= DAY - 1000), 'daily at first');
     assert.ok(gaps.slice(-10).every((g) => g <= 3_600_000), 'hourly at the end');
     // Pushed to subscribers too.
@@ -131,7 +145,7 @@ describe('agent daemon (real processes)', function () {
     assert.notEqual(three['hardwareHash'], before['hardwareHash']);
     assert.equal(three['status'].status, 'OutOfToleranceGrace');
     assert.notEqual(three['status'].cmid, before['cmid'], 'new CMID on different hardware');
-    const clone = (await rpc.call('events.query', { eventIds: [12410] }))['events'] as { message: string }[];
+    const clone = (await rpc.call('events.query', { eventIds: [12410] }))['events'];
     assert.ok(clone.some((e) => /clone/.test(e.message)));
     writeHardware(hw, { ...HARDWARE, gpu: 'x' });
     await assert.rejects(rpc.call('hardware.rescan'), /unknown key "gpu"/);
@@ -150,8 +164,8 @@ describe('agent daemon (real processes)', function () {
     clients.push(rpc2);
     const r = await rpc2.call('key.install', { key });
     assert.equal(r['activation'].succeeded, false);
-    assert.equal(r['activation'].error.code, 'MAK_LIMIT_REACHED');
-    assert.equal(r['status'].lastError.code, 'MAK_LIMIT_REACHED');
+    assert.equal(r['activation'].error?.code, 'MAK_LIMIT_REACHED');
+    assert.equal(r['status'].lastError?.code, 'MAK_LIMIT_REACHED');
     await assert.rejects(rpc2.call('activate'), (e: Error & { code?: string }) => e.code === 'MAK_LIMIT_REACHED');
   });
 
@@ -165,7 +179,7 @@ describe('agent daemon (real processes)', function () {
       await rpc.call('clock.advance', { ms: 10 * DAY });
       const s = await rpc.call('rearm');
       assert.equal(s['remainingRearms'], i);
-      assert.equal(Date.parse(s['graceEndsAt']) - Date.parse(s['now']), 30 * DAY);
+      assert.equal(Date.parse(s['graceEndsAt']!) - Date.parse(s['now']), 30 * DAY);
       cmids.add(s['cmid']);
     }
     assert.equal(cmids.size, 4);
@@ -185,7 +199,7 @@ describe('agent daemon (real processes)', function () {
     clients.push(rpc2);
     const after = await rpc2.call('status');
     assert.equal(after['graceEndsAt'], before['graceEndsAt']);
-    assert.ok(after['remainingMs'] <= before['remainingMs']);
+    assert.ok(after['remainingMs']! <= before['remainingMs']!);
   });
 
   it('refuses a corrupt or unknown-version state file with exit 5 and keeps it untouched', async () => {

@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import {
   nodeEd25519, signTicketByAuthority, ticketToText, referenceCatalogue, encodeProductKey, AuthorityPaths,
   CONTROL_PROTOCOL_VERSION, type MakActivationRequest, type ControlNotification,
+  type ControlMethodName, type ControlParamsInput, type ControlResult,
 } from '@vact/shared';
 
 export const EDITION = 'client-enterprise';
@@ -117,9 +118,9 @@ export class AgentProcess {
     this.stderr = '';
     const child = spawn(process.execPath, this.args(), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    child.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { this.stderr += d.toString(); });
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
+      child.stdout.on('data', (d: Buffer) => {
         this.stdout += d.toString();
         const m = /listening on (ws:\/\/\S+)/.exec(this.stdout);
         if (m) {
@@ -173,7 +174,8 @@ export class RpcClient {
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { message: string; data?: { code?: string; message?: string } }; method?: string; params?: unknown };
+      const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+      const msg = JSON.parse(text) as { id?: number; result?: unknown; error?: { message: string; data?: { code?: string; message?: string } }; method?: string; params?: unknown };
       if (msg.id === undefined || msg.id === null) {
         if (msg.method) this.notifications.push({ method: msg.method, params: msg.params } as ControlNotification);
         return;
@@ -202,11 +204,12 @@ export class RpcClient {
     return c;
   }
 
-  call<T = Record<string, any>>(method: string, params: unknown = {}): Promise<T> {
+  /** Calls a control API method; params default to {} and the result is typed by the method's result schema. */
+  call<M extends ControlMethodName>(method: M, params?: ControlParamsInput<M>): Promise<ControlResult<M>> {
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<ControlResult<M>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+      this.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params: params ?? {} }));
     });
   }
 

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { KeyInstallResult, StatusResult } from '@vact/shared';
 import { StateFile } from '@vact/agent/dist/store/state-file';
 import { AgentProcess, RpcClient, SigningAuthority, HARDWARE, makKey, tempDir, writeHardware } from './daemon-harness';
 
@@ -59,15 +60,16 @@ describe('agent durability under SIGKILL (real processes)', function () {
         const installing: boolean = acked === null || acked.status !== 'Licensed';
         const key = makKey(serial++);
         inFlightExpect = installing ? { status: 'Licensed', partialKey: key.slice(-5) } : { status: 'Unlicensed', partialKey: null };
-        const op: Promise<Record<string, any>> = installing ? rpc.call('key.install', { key }) : rpc.call('key.uninstall');
+        const op: Promise<KeyInstallResult | StatusResult> = installing ? rpc.call('key.install', { key }) : rpc.call('key.uninstall');
         if (i === killAfter - 1) {
           inFlight = op.catch(() => undefined);
           // Kill somewhere inside the operation: before, during or after its fsyncs.
           await new Promise((r) => setTimeout(r, rand(8)));
           break;
         }
-        const result: Record<string, any> = await op;
-        if (installing) assert.equal(result['activation'].succeeded, true);
+        const result = await op;
+        // When installing, op is the key.install call.
+        if (installing) assert.equal((result as KeyInstallResult).activation.succeeded, true);
         acked = inFlightExpect;
         inFlightExpect = null;
         changes++;

@@ -28,12 +28,12 @@ describe('vact lab (local lab of real processes)', function () {
     const out = lab(dir, '--agents', '3');
     assert.equal(out.agents.length, 3);
     const [a, b, c] = out.agents;
-    assert.equal(a!.status.status, 'Licensed');
-    assert.equal(a!.status.channel, 'MAK');
-    assert.equal(a!.status.partialKey, out.makKey.slice(-5));
-    assert.equal(b!.status.status, 'Licensed');
-    assert.equal(c!.status.status, 'InitialGrace');
-    assert.equal(c!.status.statusCode, 2);
+    assert.equal(a.status.status, 'Licensed');
+    assert.equal(a.status.channel, 'MAK');
+    assert.equal(a.status.partialKey, out.makKey.slice(-5));
+    assert.equal(b.status.status, 'Licensed');
+    assert.equal(c.status.status, 'InitialGrace');
+    assert.equal(c.status.statusCode, 2);
   });
 
   it('keeps its state between runs: the same MAK and authority, the agents still Licensed', () => {
