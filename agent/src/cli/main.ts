@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuthorityCommand } from '@vact/authority/cli';
 import { ExitCode } from '@vact/shared';
+import { AGENT_VERSION } from '../version';
 import { registerCatalogueCommand } from './catalogue-command';
 import { registerAgentCommands } from './agent-commands';
 import { registerLabCommand } from '../lab/lab-command';
@@ -9,7 +10,12 @@ import { registerLabCommand } from '../lab/lab-command';
 export function buildProgram(): Command {
   const program = new Command('vact')
     .description('vact: volume activation for lab fleets (KMS, MAK, offline) — agent, KMS host, authority and admin CLI')
+    .version(AGENT_VERSION, '-V, --version', 'print the vact version')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `
+Every command has --help, and --json where it prints data. Exit codes: 0 ok, 1 the operation
+failed, 2 usage or invalid input, 3 needs admin / access refused, 4 unreachable, 5 local state,
+70 internal error. Documentation: docs/cli.md (and docs/ beside it).`)
     .exitOverride();
   registerCatalogueCommand(program);
   registerAuthorityCommand(program);

@@ -27,7 +27,7 @@ import { MakActivationClient } from '../activation/mak-client';
 import { Mutex } from './mutex';
 
 /** Version reported in the handshake. */
-export const AGENT_VERSION = '0.1.0';
+import { AGENT_VERSION } from '../version';
 /** Guard against a lifecycle that keeps asking to wake "now" during a sim advance. */
 const MAX_WAKES_PER_ADVANCE = 200_000;
 

@@ -1,6 +1,7 @@
 // The authority's HTTP JSON API (DESIGN §6): one zod schema per request and response body,
 // validated by the server on the way in and by the client on the way back.
 import { z } from 'zod';
+import { VactErrorJsonSchema, type VactErrorJson } from './error-json';
 
 /** Version prefix of every authority path. */
 export const AUTHORITY_API_PREFIX = '/v1';
@@ -105,14 +106,8 @@ export const OfflineConfirmResponseSchema = z.object({
 export type OfflineConfirmResponse = z.infer<typeof OfflineConfirmResponseSchema>;
 
 /** The error body of every non-2xx response, and of failed batch items. */
-export const ApiErrorSchema = z.object({
-  code: z.string(),
-  number: z.number().int(),
-  message: z.string(),
-  hint: z.string(),
-  details: z.record(z.string(), z.unknown()).optional(),
-});
-export type ApiError = z.infer<typeof ApiErrorSchema>;
+export const ApiErrorSchema = VactErrorJsonSchema;
+export type ApiError = VactErrorJson;
 export const ApiErrorBodySchema = z.object({ error: ApiErrorSchema });
 export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
 

@@ -5,6 +5,7 @@
 // (Date#toISOString, e.g. "2026-11-27T10:00:00.000Z") or null; durations are milliseconds.
 // Additive changes only: new optional fields, new methods. Bump CONTROL_PROTOCOL_VERSION otherwise.
 import { z } from 'zod';
+import { VactErrorJsonSchema, type VactErrorJson } from './error-json';
 
 /** Version of the control protocol; the handshake refuses any other. */
 export const CONTROL_PROTOCOL_VERSION = 1;
@@ -40,15 +41,8 @@ export const KeyTypeSchema = z.enum(['kms-client', 'kms-host', 'mak']);
 export const ClockKindSchema = z.enum(['system', 'sim']);
 
 /** The error object carried in a JSON-RPC error's `data` (and printed by `vact … --json`). */
-export const ErrorDataSchema = z.object({
-  code: z.string(),
-  number: z.number().int(),
-  message: z.string(),
-  hint: z.string(),
-  details: z.record(z.string(), z.unknown()).optional(),
-});
-/** `code` is an ErrorCodeName of the catalogue; typed as string so newer agents' codes still parse. */
-export type ErrorData = z.infer<typeof ErrorDataSchema>;
+export const ErrorDataSchema = VactErrorJsonSchema;
+export type ErrorData = VactErrorJson;
 
 export const LastErrorSchema = z.object({ code: z.string(), message: z.string(), at: IsoTimeSchema });
 

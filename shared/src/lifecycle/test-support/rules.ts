@@ -1,4 +1,4 @@
-// The DESIGN §3 numbers, spelled out for the lifecycle tests (the catalogue test checks they match).
+// The DESIGN §3 numbers, spelled out once for the tests (the catalogue test checks the reference catalogue carries them).
 import type { CatalogueRules } from '../../catalogue/types';
 import type { InstalledKey } from '../types';
 

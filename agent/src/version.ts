@@ -1,0 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The vact version, from agent/package.json (the one place it is written). */
+export const AGENT_VERSION: string = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
