@@ -76,6 +76,9 @@ async function main() {
       '--authority-key', keyFile, '--control', '127.0.0.1:0', '--log-level', 'warn'];
     // First start computes the hardware hash and writes the state.
     const first = await startAgent(args);
+    const scanIds = { eventIds: [12408, 12409, 12415], limit: 1000 };
+    const token0 = fs.readFileSync(path.join(dir, 'state', 'admin.token'), 'utf8').trim();
+    const [, scansBefore] = await rpc(first.url, token0, [['handshake', { protocol: 1 }], ['events.query', scanIds]]);
     await stop(first.child);
 
     const { child, url, t0 } = await startAgent(args);
@@ -83,7 +86,14 @@ async function main() {
     await rpc(url, token, [['handshake', { protocol: 1 }], ['status', {}]]);
     const startupMs = Number(process.hrtime.bigint() - t0) / 1e6;
 
-    await new Promise((r) => setTimeout(r, 2000)); // let the background hardware scan finish
+    // Idle means after the background hardware scan a restart starts: wait until it is logged.
+    for (let i = 0; ; i++) {
+      const [, scans] = await rpc(url, token, [['handshake', { protocol: 1 }], ['events.query', scanIds]]);
+      if (scans.events.length > scansBefore.events.length) break;
+      if (i > 300) throw new Error('the background hardware scan was never logged');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 10_000)); // let the probe process, the last connection and the GC settle
     const a = procStatus(child.pid);
     await new Promise((r) => setTimeout(r, idleSeconds * 1000));
     const b = procStatus(child.pid);

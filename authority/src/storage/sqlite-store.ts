@@ -2,6 +2,7 @@
 // SQLite backend (the default): better-sqlite3 is synchronous, so each claim is one
 // BEGIN IMMEDIATE transaction that holds the write lock from its first read; WAL lets
 // readers go on meanwhile, and busy_timeout makes a second process wait instead of failing.
+import * as fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { VactError } from '@vact/shared';
 import { DATA_TABLES, LATEST_SCHEMA_VERSION, MIGRATIONS, SCHEMA_VERSION_TABLE, type DataTable, type TableDump } from './migrations';
@@ -22,6 +23,12 @@ export interface SqliteOptions {
 
 /** Opens (creating if needed) the SQLite database at `path` and applies pending migrations. */
 export function openSqliteStore(path: string, opts: SqliteOptions = {}): AuthorityStore {
+  // The database holds every issued key in full: create it owner-only (SQLite gives its
+  // -wal/-shm files the same mode), and never leave an older, wider mode in place.
+  if (path !== ':memory:') {
+    fs.closeSync(fs.openSync(path, 'a', 0o600));
+    fs.chmodSync(path, 0o600);
+  }
   const db = new Database(path);
   try {
     db.pragma('journal_mode = WAL');

@@ -51,6 +51,13 @@ describe('authority (SQLite, real process)', function () {
       const k = await api(a.url, 'GET', '/v1/authority-key');
       assert.deepEqual(k.body, { algorithm: 'Ed25519', publicKey: a.publicKey });
     });
+
+    it('keeps the database, which holds every issued key, owner-only (0600)', () => {
+      for (const f of fs.readdirSync(a.dir).filter((n) => n.startsWith('authority.db'))) {
+        assert.equal(fs.statSync(path.join(a.dir, f)).mode & 0o777, 0o600, f);
+      }
+      assert.ok(fs.existsSync(path.join(a.dir, 'authority.db')));
+    });
   });
 
   describe('MAK activation', () => {
