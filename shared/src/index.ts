@@ -17,6 +17,7 @@ export * from './lifecycle/types';
 export * from './lifecycle/machine';
 export * from './kms/host-count';
 export * from './hardware/hardware-hash';
+export * from './net/host-port';
 export * from './protocol/error-json';
 export * from './protocol/authority-api';
 export * from './protocol/control-api';

@@ -1,7 +1,7 @@
 // Settings of `vact agent run`: flags merged over an optional JSON config file, validated in one place.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { VactError } from '@vact/shared';
+import { isLoopbackHost, splitHostPort, VactError } from '@vact/shared';
 
 /** Where hardware components come from. */
 export type HardwareSetting = { kind: 'systeminformation' } | { kind: 'file'; path: string };
@@ -126,7 +126,7 @@ export function validateSettings(raw: RawAgentSettings): AgentConfig {
   for (const [k, f] of [['tlsCert', tlsCert], ['tlsKey', tlsKey]] as const) {
     if (f !== null && !fs.existsSync(f)) throw bad(k, `file ${f} does not exist`);
   }
-  if (!isLoopback(control.host) && tlsCert === null) {
+  if (!isLoopbackHost(control.host) && tlsCert === null) {
     throw bad('control', `binding ${control.host} (not loopback) requires --tls-cert and --tls-key`);
   }
   const logLevel = (raw.logLevel ?? 'info') as LogLevelSetting;
@@ -136,16 +136,10 @@ export function validateSettings(raw: RawAgentSettings): AgentConfig {
 
 /** Parses HOST:PORT (IPv6 as [::1]:PORT); port 0 picks a free port. */
 export function parseControl(text: string): { host: string; port: number } {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text.trim());
-  if (!m) throw bad('control', `"${text}" is not HOST:PORT (e.g. ${DEFAULT_CONTROL})`);
-  const port = Number(m[3]);
-  if (port > 65535) throw bad('control', `port ${port} is out of range 0-65535`);
-  return { host: m[1] ?? m[2], port };
-}
-
-/** True for addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  const hp = splitHostPort(text);
+  if ('error' in hp) throw bad('control', hp.error === 'not HOST:PORT' ? `"${text}" is not HOST:PORT (e.g. ${DEFAULT_CONTROL})` : hp.error);
+  if (!hp.host) throw bad('control', `"${text}" has no host (e.g. ${DEFAULT_CONTROL})`);
+  return hp;
 }
 
 /** Parses `system`, `sim` or `sim:ISO-TIME`. */

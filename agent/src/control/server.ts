@@ -13,10 +13,8 @@ import {
   VactError,
   type AgentService,
   type ControlNotification,
-  type ControlRole,
-} from '@vact/shared';
+  type ControlRole, isLoopbackHost } from '@vact/shared';
 import { FailedAuthLimiter, bearerToken, roleForToken, type ControlTokens, type FailedAuthLimitOptions } from './auth';
-import { isLoopbackHost, type ListenAddress } from './listen-address';
 import { DEFAULT_ALLOWED_ORIGINS, originAllowed } from './origin';
 import { ControlSession, CLOSE_POLICY } from './session';
 
@@ -46,7 +44,7 @@ export interface ControlServerOptions {
 
 /** A running control server; `close` releases every socket and timer it owns. */
 export interface ControlServer {
-  readonly address: ListenAddress;
+  readonly address: { host: string; port: number };
   /** ws://HOST:PORT or wss://HOST:PORT */
   readonly url: string;
   connectionCount(): number;
@@ -238,7 +236,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   httpServer.on('error', (err) => log('error', 'control server error', { error: err.message }));
 
   const addr = httpServer.address();
-  const bound: ListenAddress = typeof addr === 'object' && addr ? { host, port: addr.port } : { host, port };
+  const bound: { host: string; port: number } = typeof addr === 'object' && addr ? { host, port: addr.port } : { host, port };
   const urlHost = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
   let closed: Promise<void> | null = null;
   return {

@@ -2,8 +2,7 @@
 import * as fs from 'node:fs';
 import {
   VactError, SystemClock, SimClock, nodeEd25519, referenceCatalogue, parseCatalogue, AUTHORITY_DEFAULT_PORT,
-  type Catalogue, type Clock,
-} from '@vact/shared';
+  type Catalogue, type Clock, isLoopbackHost, splitHostPort } from '@vact/shared';
 import { loadAuthorityDir } from '../config/authority-dir';
 import { openStore, parseDbSetting, redactDbUrl } from '../storage/open-store';
 import type { AuthorityStore } from '../storage/store';
@@ -40,19 +39,11 @@ export interface RunningAuthority {
 /** Default per-client limit on activation calls: 20/s with bursts of 100. */
 export const DEFAULT_RATE_LIMIT: RateLimit = { ratePerSecond: 20, burst: 100 };
 
-/** Splits HOST:PORT ([v6]:PORT too); a bare port means 127.0.0.1. */
+/** Splits HOST:PORT ([v6]:PORT too); a bare port means 127.0.0.1, an empty host 0.0.0.0. */
 export function parseListen(value: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value) ?? (/^\d{1,5}$/.test(value) ? [value, undefined, '127.0.0.1', value] : null);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || !Number.isInteger(port) || port > 65535) {
-    throw new VactError('INVALID_CONFIG', `--listen must be HOST:PORT (e.g. 127.0.0.1:${AUTHORITY_DEFAULT_PORT}), not "${value}"`);
-  }
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
-}
-
-/** True for addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  const hp = splitHostPort(/^\d{1,5}$/.test(value) ? `127.0.0.1:${value}` : value);
+  if ('error' in hp) throw new VactError('INVALID_CONFIG', `--listen must be HOST:PORT (e.g. 127.0.0.1:${AUTHORITY_DEFAULT_PORT}), not "${value}": ${hp.error}`);
+  return { host: hp.host || '0.0.0.0', port: hp.port };
 }
 
 function loadCatalogue(file: string | undefined): Catalogue {
@@ -72,7 +63,7 @@ export async function runAuthority(s: AuthoritySettings): Promise<RunningAuthori
   if ((s.tlsCert === undefined) !== (s.tlsKey === undefined)) {
     throw new VactError('INVALID_CONFIG', '--tls-cert and --tls-key go together');
   }
-  if (!s.tlsCert && !isLoopback(host) && !s.insecureHttp) {
+  if (!s.tlsCert && !isLoopbackHost(host) && !s.insecureHttp) {
     throw new VactError('INVALID_CONFIG', `listening on ${host} (not loopback) needs --tls-cert/--tls-key, or --insecure-http to serve plain HTTP anyway`);
   }
   const hostCertificateDays = s.hostCertificateDays ?? DEFAULT_HOST_CERTIFICATE_DAYS;
