@@ -1,5 +1,6 @@
 // The activation event log (DESIGN §8): JSON lines in D, rotated by size, queried by time and id.
 import * as fs from 'node:fs';
+import { rotateFiles } from '../logging/file-rotation';
 import * as path from 'node:path';
 
 /** One logged event. `time` is the agent clock (sim or system) in ms since epoch. */
@@ -83,10 +84,7 @@ export class EventLog {
   }
 
   private rotate(): void {
-    const oldest = this.rotated(this.keep);
-    if (fs.existsSync(oldest)) fs.unlinkSync(oldest);
-    for (let i = this.keep - 1; i >= 1; i--) if (fs.existsSync(this.rotated(i))) fs.renameSync(this.rotated(i), this.rotated(i + 1));
-    if (fs.existsSync(this.file)) fs.renameSync(this.file, this.rotated(1));
+    rotateFiles(this.file, (i) => this.rotated(i), this.keep);
     this.size = 0;
   }
 

@@ -1,5 +1,6 @@
 // The agent's operational log: human lines on stderr, JSON lines in a size-rotated file in D.
 import * as fs from 'node:fs';
+import { rotateFiles } from './file-rotation';
 import * as path from 'node:path';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -82,10 +83,7 @@ export class Logger {
   }
 
   private rotate(file: string): void {
-    for (let i = this.keep - 1; i >= 1; i--) {
-      if (fs.existsSync(`${file}.${i}`)) fs.renameSync(`${file}.${i}`, `${file}.${i + 1}`);
-    }
-    fs.renameSync(file, `${file}.1`);
+    rotateFiles(file, (i) => `${file}.${i}`, this.keep);
     this.size = 0;
   }
 }
