@@ -166,6 +166,14 @@ describe('control session (JSON-RPC dispatcher)', () => {
       assert.equal(service.state.calls.length, 0);
     });
 
+    it('sends no reply to a batch of notifications before the handshake, and still closes', async () => {
+      const { session, service } = makeSession();
+      const out = await session.handleMessage(JSON.stringify([{ jsonrpc: '2.0', method: 'status' }, { jsonrpc: '2.0', method: 'rearm' }]));
+      assert.equal(out.reply, null);
+      assert.equal(out.close?.code, CLOSE_POLICY);
+      assert.equal(service.state.calls.length, 0);
+    });
+
     it("reports the agent's clock as serverTime, not the wall clock (--clock sim)", async () => {
       const { session, service } = makeSession();
       service.state.now = Date.parse('2031-05-06T07:08:09.000Z');

@@ -105,6 +105,9 @@ export class ControlSession {
     if (items.length > maxBatch) return invalid(`a batch holds at most ${maxBatch} calls`, 'PAYLOAD_TOO_LARGE');
     if (this.role === null) {
       this.closing = { code: CLOSE_POLICY, reason: 'handshake required' };
+      // A batch of notifications only gets no reply (JSON-RPC 2.0 §6), even when refused.
+      const allNotifications = items.every((i) => typeof i === 'object' && i !== null && !Array.isArray(i) && !Object.prototype.hasOwnProperty.call(i, 'id'));
+      if (allNotifications) return this.output(null);
       return invalid('the first call must be `handshake`, sent alone', 'UNAUTHORIZED');
     }
     const replies = await Promise.all(items.map((item) => this.handleOne(item, true)));
