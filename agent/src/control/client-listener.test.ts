@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import type { ControlNotification } from '@vact/shared';
-import { startControlServer, type ControlServer } from '../control';
-import { FakeAgentService } from '../control/testing/fake-agent-service';
-import { ControlClient } from './client';
+import { ControlClient } from '@vact/shared/node';
+import { startControlServer, type ControlServer } from './server';
+import { FakeAgentService } from './testing/fake-agent-service';
 
 const TOKENS = { user: 'user-token-0123456789abcdef', admin: 'admin-token-0123456789abcdef' };
 
-describe('control client', () => {
+describe('control client against the control server', () => {
   let server: ControlServer;
   let service: FakeAgentService;
   beforeEach(async () => {
