@@ -46,7 +46,7 @@ export interface ControlServerOptions {
   maxUnauthenticated?: number;
   /** Bytes queued for one peer before it is dropped as a slow consumer (default 1 MiB). */
   maxBufferedBytes?: number;
-  /** Failed authentications per remote address (default 10 per minute). */
+  /** Failed authentications per remote address (default 10 per minute); only wrong tokens are then refused. */
   authLimit?: FailedAuthLimitOptions;
   log?: ControlLog;
 }
