@@ -1,0 +1,6 @@
+// The agent's KMS edges (issue 8), standalone until the composition root registers them.
+export * from './host/listener';
+export * from './host/count-store';
+export * from './client/exchange';
+export * from './client/srv-choice';
+export * from './client/discovery';
