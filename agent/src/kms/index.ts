@@ -4,3 +4,4 @@ export * from './host/count-store';
 export * from './client/exchange';
 export * from './client/srv-choice';
 export * from './client/discovery';
+export * from './dns/index';
