@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { SystemClock, VactError } from '@vact/shared';
-import { parseTsigKey, publishSrv, readTsigKeyFile, withdrawSrv, type SrvPublication } from '@vact/agent/dist/kms/index';
+import * as dnsPacket from 'dns-packet';
+import { dnsTcpExchange, parseTsigKey, publishSrv, readTsigKeyFile, signMessage, verifyReply, withdrawSrv, type SrvPublication } from '@vact/agent/dist/kms/index';
 import { startBind9, type Bind9Server } from '../fixtures/bind9';
 
 describe('KMS SRV publishing with a real BIND9 and TSIG', function () {
@@ -43,5 +44,19 @@ describe('KMS SRV publishing with a real BIND9 and TSIG', function () {
     const other = parseTsigKey(fs.readFileSync(bind.keyFile, 'utf8').replace('key "ddns-key"', 'key "other-key"'));
     await assert.rejects(publishSrv(pub('kms9.lab.test', '127.0.0.49'), { ...opts(), key: other }),
       (e: unknown) => e instanceof VactError && e.code === 'DNS_UPDATE_REFUSED' && /BADKEY/.test(e.message));
+  });
+
+  it("checks the server's MAC: a real signed reply verifies; altered, or for another request, it does not", async () => {
+    const key = readTsigKeyFile(bind.keyFile);
+    const query = dnsPacket.encode({ type: 'query', id: 4242, flags: 0, questions: [{ name: 'lab.test', type: 'SOA', class: 'IN' }] });
+    const { signed, mac } = signMessage(query, key, clock.now());
+    const reply = await dnsTcpExchange({ host: '127.0.0.1', port: bind.port }, signed, { clock });
+    assert.deepEqual(verifyReply(reply, key, mac, clock.now()), { ok: true });
+    const altered = Buffer.from(reply);
+    altered[reply.length - 40] ^= 1;
+    assert.equal(verifyReply(altered, key, mac, clock.now()).ok, false);
+    assert.equal(verifyReply(reply, key, Buffer.alloc(32), clock.now()).ok, false);
+    assert.equal(verifyReply(reply, { ...key, secret: Buffer.alloc(32, 1) }, mac, clock.now()).ok, false);
+    assert.deepEqual(verifyReply(reply, key, mac, clock.now() + 3_600_000), { ok: false, reason: 'bad-time' });
   });
 });

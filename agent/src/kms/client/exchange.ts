@@ -34,7 +34,7 @@ export function kmsExchange(target: KmsTarget, request: KmsRequest, opts: KmsExc
   const { clock, signal } = opts;
   return new Promise<KmsReply>((resolve, reject) => {
     if (signal?.aborted) {
-      reject(signal.reason);
+      reject(asError(signal.reason));
       return;
     }
     const where = `${target.host}:${target.port}`;
@@ -50,7 +50,7 @@ export function kmsExchange(target: KmsTarget, request: KmsRequest, opts: KmsExc
       socket.destroy();
       fn();
     };
-    const fail = (err: unknown): void => settle(() => reject(err));
+    const fail = (err: unknown): void => settle(() => reject(asError(err)));
     const onAbort = (): void => fail(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     timers.push(clock.setTimer(clock.now() + (opts.connectTimeoutMs ?? EXCHANGE_DEFAULTS.connectTimeoutMs), () => {
@@ -94,4 +94,9 @@ export function kmsExchange(target: KmsTarget, request: KmsRequest, opts: KmsExc
     socket.once('end', () => tryDecode(true));
     socket.once('close', () => tryDecode(true));
   });
+}
+
+/** An abort reason or a thrown value as an Error (AbortSignal reasons are usually DOMExceptions, which are). */
+export function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
 }

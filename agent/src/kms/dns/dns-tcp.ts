@@ -3,6 +3,7 @@
 // and TCP needs no retransmission logic of our own.
 import * as net from 'node:net';
 import { VactError, type Clock } from '@vact/shared';
+import { asError } from '../client/exchange';
 
 export interface DnsServerAddress { host: string; port: number }
 
@@ -10,7 +11,7 @@ export function dnsTcpExchange(server: DnsServerAddress, msg: Buffer, opts: { cl
   const where = `${server.host}:${server.port}`;
   return new Promise<Buffer>((resolve, reject) => {
     if (opts.signal?.aborted) {
-      reject(opts.signal.reason);
+      reject(asError(opts.signal.reason));
       return;
     }
     const socket = net.connect({ host: server.host, port: server.port });
@@ -27,7 +28,7 @@ export function dnsTcpExchange(server: DnsServerAddress, msg: Buffer, opts: { cl
       opts.signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       if (reply) resolve(reply);
-      else reject(err);
+      else reject(asError(err));
     };
     socket.once('connect', () => {
       const len = Buffer.alloc(2);

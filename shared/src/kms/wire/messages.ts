@@ -145,7 +145,7 @@ function readRequest(r: ByteReader): KmsRequest {
   const remainingGraceMinutes = readU32(r.bytes('remainingGraceMinutes', 4));
   const machineName = r.str('machineName');
   const hardwareHash = r.str('hardwareHash');
-  return { cmid, nonce, clientTime, edition, vm: (flags & FLAG_VM) !== 0, licenseStatus: licenseStatus!, remainingGraceMinutes, machineName, hardwareHash };
+  return { cmid, nonce, clientTime, edition, vm: (flags & FLAG_VM) !== 0, licenseStatus, remainingGraceMinutes, machineName, hardwareHash };
 }
 
 function readResponse(r: ByteReader): KmsResponse {
