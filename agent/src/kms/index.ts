@@ -5,3 +5,4 @@ export * from './client/exchange';
 export * from './client/srv-choice';
 export * from './client/discovery';
 export * from './dns/index';
+export * from './host/host-service';
