@@ -21,7 +21,7 @@ const HOST = '127.0.0.1';
 
 // ---- child modes: the servers under test ----
 async function serveHost() {
-  const shared = require('@vact/shared');
+  const shared = { ...require('@vact/shared'), ...require('@vact/shared/node') };
   const { KmsHostService } = require('../agent/dist/kms/index');
   const seed = (f) => Uint8Array.from({ length: 32 }, (_, i) => f + i);
   const root = shared.ed25519KeyPairFromSeed(seed(0));

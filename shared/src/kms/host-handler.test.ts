@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { nodeEd25519 } from '../crypto/node-ed25519';
+import { nodeEd25519 } from '../node/node-ed25519';
 import { verifyTicket } from '../tickets/ticket';
 import { protocolTestVectors } from '../tickets/test-support/vectors';
 import { emptyHostCount } from './host-count';

@@ -1,8 +1,9 @@
 // KMS host discovery against a real dnsmasq: three SRV records of different priority and weight,
 // real hosts on 127.0.0.x; the preferred host stopped → the client fails over and caches the new one.
 import assert from 'node:assert/strict';
-import { SystemClock, VactError } from '@vact/shared';
-import { KmsDiscovery, kmsExchange, type KmsTarget } from '@vact/agent/dist/kms/index';
+import { VactError } from '@vact/shared';
+import { SystemClock } from '@vact/shared/node';
+import { KmsDiscovery, kmsExchange, type KmsTarget } from '@vact/agent/kms';
 import { startDnsmasq, type DnsmasqServer } from '../fixtures/dnsmasq';
 import { request, TestKmsHost } from './kms-host-fixture';
 

@@ -2,9 +2,10 @@
 // the record appears, is refreshed, and disappears on withdraw; a wrong secret is reported.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { SystemClock, VactError } from '@vact/shared';
+import { VactError } from '@vact/shared';
+import { SystemClock } from '@vact/shared/node';
 import * as dnsPacket from 'dns-packet';
-import { dnsTcpExchange, parseTsigKey, publishSrv, readTsigKeyFile, signMessage, verifyReply, withdrawSrv, type SrvPublication } from '@vact/agent/dist/kms/index';
+import { dnsTcpExchange, parseTsigKey, publishSrv, readTsigKeyFile, signMessage, verifyReply, withdrawSrv, type SrvPublication } from '@vact/agent/kms';
 import { startBind9, type Bind9Server } from '../fixtures/bind9';
 
 describe('KMS SRV publishing with a real BIND9 and TSIG', function () {

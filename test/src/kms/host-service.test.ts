@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ed25519KeyPairFromSeed, hostTicketSigner, nodeEd25519, referenceCatalogue, SystemClock } from '@vact/shared';
-import { KmsHostService, kmsExchange, type HostSelf } from '@vact/agent/dist/kms/index';
+import { hostTicketSigner, referenceCatalogue } from '@vact/shared';
+import { ed25519KeyPairFromSeed, nodeEd25519, SystemClock } from '@vact/shared/node';
+import { KmsHostService, kmsExchange, type HostSelf } from '@vact/agent/kms';
 import { hostCertificate, request } from './kms-host-fixture';
 
 describe('KMS host service', () => {

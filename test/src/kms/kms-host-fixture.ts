@@ -1,10 +1,11 @@
 // A KMS host for tests: the real pure handler behind the real TCP listener, with a fixed authority
 // root and host certificate (server-b host key), on any 127.0.0.x address.
 import {
-  ed25519KeyPairFromSeed, emptyHostCount, encodeKmsError, encodeKmsResponse, handleKmsRequest, hostTicketSigner, nodeEd25519,
+  emptyHostCount, encodeKmsError, encodeKmsResponse, handleKmsRequest, hostTicketSigner,
   referenceCatalogue, signHostCertificate, type Clock, type KmsHostState, type KmsRequest,
 } from '@vact/shared';
-import { KmsListener, type KmsListenerOptions } from '@vact/agent/dist/kms/index';
+import { ed25519KeyPairFromSeed, nodeEd25519 } from '@vact/shared/node';
+import { KmsListener, type KmsListenerOptions } from '@vact/agent/kms';
 
 const seed = (first: number): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => first + i);
 export const ROOT = ed25519KeyPairFromSeed(seed(0x00));

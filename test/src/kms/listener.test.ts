@@ -1,8 +1,9 @@
 // The KMS host listener and the client exchange over real TCP on 127.0.0.x.
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { decodeKmsFrame, SimClock, SystemClock, VactError, verifyTicket, nodeEd25519 } from '@vact/shared';
-import { kmsExchange } from '@vact/agent/dist/kms/index';
+import { decodeKmsFrame, SimClock, VactError, verifyTicket } from '@vact/shared';
+import { nodeEd25519, SystemClock } from '@vact/shared/node';
+import { kmsExchange } from '@vact/agent/kms';
 import { request, ROOT, TestKmsHost } from './kms-host-fixture';
 
 let currentHost = '127.0.0.21';

@@ -25,9 +25,9 @@ export interface KmsHostServiceOptions {
   self(): HostSelf;
   listen: { host: string; port: number };
   /** Event 12290, one per request answered. */
-  onRequest?(event: KmsHostDecision['event'], remoteAddress: string): void;
-  onRefused?(reason: KmsRefusal, remoteAddress: string, detail: string): void;
-  onStoreError?(err: Error): void;
+  onRequest?: (event: KmsHostDecision['event'], remoteAddress: string) => void;
+  onRefused?: (reason: KmsRefusal, remoteAddress: string, detail: string) => void;
+  onStoreError?: (err: Error) => void;
   listener?: Partial<Pick<KmsListenerOptions, 'requestTimeoutMs' | 'idleTimeoutMs' | 'maxConnections'>>;
 }
 

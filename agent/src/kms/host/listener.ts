@@ -22,7 +22,7 @@ export interface KmsListenerOptions {
   maxConnections?: number;
   maxRequestBytes?: number;
   /** Called for every connection that ended without a reply from `handle` (for logs and counters). */
-  onRefused?(reason: KmsRefusal, remoteAddress: string, detail: string): void;
+  onRefused?: (reason: KmsRefusal, remoteAddress: string, detail: string) => void;
 }
 
 export type KmsRefusal = 'busy' | 'malformed' | 'timeout' | 'handler-failed';

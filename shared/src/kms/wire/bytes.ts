@@ -1,13 +1,6 @@
-// Small platform-free byte helpers for the KMS wire codec: hex and fixed-width integers without Buffer,
+// Small platform-free byte helpers for the KMS wire codec: hex parsing and u32 without Buffer,
 // so the shared core stays loadable in a webview (issue 7: the core sees no platform).
 import { VactError } from '../../errors/error-codes';
-
-/** Lowercase hex of bytes. */
-export function toHex(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
-  return s;
-}
 
 /** Bytes of an even-length hex string; `what` names the field in the error. */
 export function fromHex(hex: string, what: string): Uint8Array {

@@ -5,7 +5,8 @@ import { ErrorCodes, VactError, type ErrorCodeName } from '../../errors/error-co
 import { LicenseStatusCode, type LicenseStatus } from '../../lifecycle/types';
 import { ByteReader, ByteWriter } from '../../tickets/canonical-bytes';
 import { decodeTicket, encodeTicket, type Ticket } from '../../tickets/ticket';
-import { fromHex, readU32, toHex, u32 } from './bytes';
+import { toHex } from '../../crypto/sha256';
+import { fromHex, readU32, u32 } from './bytes';
 import { frame, KMS_MAX_FRAME_BYTES, unframe, type KmsFrameTypeName } from './frame';
 
 /** A client's request: who asks, for what edition, in what state. */

@@ -2,14 +2,14 @@
 // and requests in, exact frames out, made by the real host handler. kms-vectors.test.ts fails when
 // the docs and the code drift apart.
 import { referenceCatalogue } from '../../../catalogue/catalogue';
-import { ed25519KeyPairFromSeed, nodeEd25519 } from '../../../crypto/node-ed25519';
+import { ed25519KeyPairFromSeed, nodeEd25519 } from '../../../node/node-ed25519';
 import { VactError } from '../../../errors/error-codes';
 import { signHostCertificate, type HostCertificate } from '../../../tickets/certificate';
 import { VECTOR_INPUTS } from '../../../tickets/test-support/vectors';
 import { emptyHostCount } from '../../host-count';
 import { handleKmsRequest, type KmsHostContext, type KmsHostState } from '../../host-handler';
 import { hostTicketSigner } from '../../ticket-signer';
-import { toHex } from '../bytes';
+import { toHex } from '../../../crypto/sha256';
 import { encodeKmsError, encodeKmsRequest, encodeKmsResponse, kmsErrorFrom, ZERO_NONCE, type KmsRequest } from '../messages';
 
 const seed = (first: number): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => first + i);
