@@ -6,3 +6,4 @@ export * from './client/srv-choice';
 export * from './client/discovery';
 export * from './dns/index';
 export * from './host/host-service';
+export * from './client/kms-activate';

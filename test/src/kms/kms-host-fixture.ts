@@ -11,8 +11,11 @@ const seed = (first: number): Uint8Array => Uint8Array.from({ length: 32 }, (_, 
 export const ROOT = ed25519KeyPairFromSeed(seed(0x00));
 const HOST = ed25519KeyPairFromSeed(seed(0x20));
 
-export function hostCertificate(now: number) {
-  return signHostCertificate(nodeEd25519, ROOT.privateKey, {
+/** An authority that is not ours: a host certified by it is a rogue host. */
+export const ROGUE_ROOT = ed25519KeyPairFromSeed(seed(0x80));
+
+export function hostCertificate(now: number, rootPrivateKey = ROOT.privateKey) {
+  return signHostCertificate(nodeEd25519, rootPrivateKey, {
     version: 1, serial: 'test-host', hostPublicKey: HOST.publicKey, hostKeyGroup: 'server-b', hostHardwareHash: 'hosthw',
     hostEdition: 'server-enterprise', issuedAt: now - 60_000, validUntil: now + 365 * 86_400_000,
   });
@@ -23,9 +26,9 @@ export class TestKmsHost {
   readonly listener: KmsListener;
   handled = 0;
 
-  constructor(readonly clock: Clock, host: string, port = 0, over: Partial<KmsListenerOptions> = {}) {
+  constructor(readonly clock: Clock, host: string, port = 0, over: Partial<KmsListenerOptions> = {}, rootPrivateKey = ROOT.privateKey) {
     const catalogue = referenceCatalogue();
-    const certificate = hostCertificate(clock.now());
+    const certificate = hostCertificate(clock.now(), rootPrivateKey);
     const signer = hostTicketSigner(nodeEd25519, HOST.privateKey, certificate);
     this.listener = new KmsListener({
       host, port, clock, ...over,
