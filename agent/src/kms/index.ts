@@ -7,3 +7,4 @@ export * from './client/discovery';
 export * from './dns/index';
 export * from './host/host-service';
 export * from './client/kms-activate';
+export * from './client/kms-channel';

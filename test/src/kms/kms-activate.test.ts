@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { referenceCatalogue } from '@vact/shared';
 import { nodeEd25519, SystemClock } from '@vact/shared/node';
-import { KmsDiscovery, kmsActivate, type KmsClientIdentity } from '@vact/agent/kms';
+import { KmsChannel, KmsDiscovery, kmsActivate, type KmsClientIdentity } from '@vact/agent/kms';
 import { ROGUE_ROOT, ROOT, TestKmsHost } from './kms-host-fixture';
 
 describe('KMS client activation attempt', () => {
@@ -44,5 +44,21 @@ describe('KMS client activation attempt', () => {
     const last = outcomes[5];
     assert.ok(last.kind === 'refused' && last.error.code === 'INVALID_SIGNATURE', JSON.stringify(last));
     assert.ok(outcomes.every((o) => o.kind !== 'activated'));
+  });
+
+  it('as an activation channel: below threshold is KMS_COUNT_TOO_LOW with the count, then a verified ticket as text', async () => {
+    const discovery = await start('127.0.0.63');
+    const deps = { discovery, clock, crypto: nodeEd25519, rootPublicKey: ROOT.publicKey, catalogue: referenceCatalogue() };
+    const extras = { machineName: 'srv', vm: false, licenseStatus: 'InitialGrace' as const, remainingGraceMinutes: 1000 };
+    const channel = new KmsChannel(deps, () => extras, () => 'static 127.0.0.63');
+    const key = { key: 'JEA6W-3XHPM-FXJDJ-TCXJG-CT4AT', type: 'kms-client' as const, group: 'server-b', partialKey: 'CT4AT' };
+    const outcomes = [];
+    for (let n = 1; n <= 5; n++) outcomes.push(await channel.activate({ key, cmid: machine(n).cmid, hardwareHash: `hw-${n}`, edition: 'server-standard' }, new AbortController().signal));
+    const first = outcomes[0];
+    assert.ok(!first.ok && first.error.code === 'KMS_COUNT_TOO_LOW' && first.error.details?.['count'] === 1);
+    const last = outcomes[4];
+    assert.ok(last.ok && last.channel === 'KMS' && last.ticketText.length > 0 && last.data['count'] === 5);
+    const mak = await channel.activate({ key: { ...key, type: 'mak' }, cmid: machine(1).cmid, hardwareHash: 'hw-1', edition: 'server-standard' }, new AbortController().signal);
+    assert.ok(!mak.ok && mak.error.code === 'WRONG_CHANNEL');
   });
 });
