@@ -16,6 +16,7 @@ export * from './clock/clock';
 export * from './clock/duration';
 export * from './lifecycle/license-schemas';
 export * from './lifecycle/types';
+export * from './lifecycle/state-schema';
 export * from './lifecycle/machine';
 export * from './kms/host-count';
 export * from './hardware/hardware-hash';
