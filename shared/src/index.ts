@@ -21,3 +21,4 @@ export * from './net/host-port';
 export * from './protocol/error-json';
 export * from './protocol/authority-api';
 export * from './protocol/control-api';
+export * from './planning';
