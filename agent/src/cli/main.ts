@@ -5,6 +5,7 @@ import { AGENT_VERSION } from '../version';
 import { registerCatalogueCommand } from './catalogue-command';
 import { registerAgentCommands } from './agent-commands';
 import { registerLabCommand } from '../lab/lab-command';
+import { registerPlanningCommands } from '../plan/register';
 
 /** Builds the whole `vact` command tree; each concern registers its own subcommands. */
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ failed, 2 usage or invalid input, 3 needs admin / access refused, 4 unreachable,
   registerAuthorityCommand(program);
   registerAgentCommands(program);
   registerLabCommand(program);
+  registerPlanningCommands(program);
   return program;
 }
 
