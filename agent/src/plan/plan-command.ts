@@ -3,7 +3,7 @@
 // an HTML report). Bad rows are all reported (line, column, reason) with exit 2.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { computePlan, ExitCode, referenceCatalogue, VactError, type Catalogue, type Plan } from '@vact/shared';
+import { computePlan, ExitCode, referenceCatalogue, VactError, type Catalogue, type InventoryRow, type Plan } from '@vact/shared';
 import { loadCatalogueFile } from '../cli/catalogue-command';
 import { formatProblems, InputError, readInventory } from './input-file';
 import { planCsv, formatPlan } from './plan-text';
@@ -15,8 +15,9 @@ export function catalogueOption(file: string | undefined): Catalogue {
 }
 
 /** Reads and plans an inventory file; throws InputError for bad rows. */
-export function planFile(file: string, c: Catalogue): Plan {
-  return computePlan(readInventory(file, c).rows, c);
+export function planFile(file: string, c: Catalogue): { plan: Plan; inventory: InventoryRow[] } {
+  const inventory = readInventory(file, c).rows;
+  return { plan: computePlan(inventory, c), inventory };
 }
 
 /** Reports an input or catalogue error (stderr; JSON on stdout with --json) and sets exit 2. */
@@ -31,10 +32,10 @@ export function failInput(err: unknown, json: boolean | undefined): void {
   process.exitCode = ExitCode.usage;
 }
 
-interface PlanOptions { json?: boolean; csv?: boolean; html?: string; catalogue?: string; simulate?: boolean; days?: string; svg?: string }
+export interface PlanOptions { json?: boolean; csv?: boolean; html?: string; catalogue?: string; simulate?: boolean; days?: string; svg?: string }
 
 /** Registers `vact plan`; `runSimulation` is the simulate command's runner, for --simulate. */
-export function registerPlanCommand(program: Command, runSimulation: (plan: Plan, c: Catalogue, opts: PlanOptions) => void): void {
+export function registerPlanCommand(program: Command, runSimulation: (plan: Plan, inventory: InventoryRow[], c: Catalogue, opts: PlanOptions) => void): void {
   program
     .command('plan')
     .description('plan volume activation from an inventory: KMS, MAK or none per row (Table 2), KMS hosts per zone (Table 1), keys (Tables 3-5), warnings')
@@ -58,16 +59,17 @@ Example:
 Rules and examples: docs/planning.md. Exit 0 planned, 2 bad inventory (every bad row listed).`)
     .action((file: string, opts: PlanOptions) => {
       let plan: Plan;
+      let inventory: InventoryRow[];
       let c: Catalogue;
       try {
         c = catalogueOption(opts.catalogue);
-        plan = planFile(file, c);
+        ({ plan, inventory } = planFile(file, c));
       } catch (err) {
         failInput(err, opts.json);
         return;
       }
       if (opts.simulate) {
-        runSimulation(plan, c, opts);
+        runSimulation(plan, inventory, c, opts);
         return;
       }
       if (opts.html) writeFileSync(opts.html, planHtml(plan, file));

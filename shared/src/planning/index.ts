@@ -3,3 +3,6 @@ export * from './csv';
 export * from './inventory';
 export * from './plan';
 export * from './host-sizing';
+export * from './scenario';
+export * from './simulate';
+export * from './plan-scenario';

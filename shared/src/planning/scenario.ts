@@ -33,6 +33,8 @@ const groupSchema = z.strictObject({
   joinOverDays: z.number().int().min(0).max(MAX_SIM_DAYS).default(0),
   /** Always use this host (like `vact kms set`); default: DNS SRV with failover. */
   host: name.optional(),
+  /** The hosts this group finds in DNS (its zone's SRV records); default: every host. */
+  dns: z.array(name).optional(),
   offline: z.array(z.strictObject({ day, days, count: z.number().int().min(1).optional() })).default([]),
   clones: z.array(z.strictObject({ day, count: z.number().int().min(1).max(MAX_SIM_MACHINES), regenerateCmid: z.boolean() })).default([]),
   /** method none: rearm every N days (up to the rearm limit) and reinstall every M days. */
@@ -80,6 +82,9 @@ export function parseScenario(json: unknown, c: Catalogue): { ok: true; scenario
     groups.add(g.name);
     if (!c.editions.some((e) => e.id === g.edition)) problems.push({ path: `groups[${i}].edition`, reason: `"${g.edition}" is not an edition of the catalogue` });
     if (g.host !== undefined && !hosts.has(g.host)) problems.push({ path: `groups[${i}].host`, reason: `no host "${g.host}" in hosts` });
+    (g.dns ?? []).forEach((h, j) => {
+      if (!hosts.has(h)) problems.push({ path: `groups[${i}].dns[${j}]`, reason: `no host "${h}" in hosts` });
+    });
     if (g.method === 'KMS' && s.hosts.length === 0) problems.push({ path: `groups[${i}].method`, reason: 'KMS machines need at least one host in hosts' });
     g.offline.forEach((o, j) => {
       if ((o.count ?? g.count) > g.count) problems.push({ path: `groups[${i}].offline[${j}].count`, reason: `more than the group's ${g.count} machines` });

@@ -210,12 +210,13 @@ class Simulation {
 
   /** The cohort asks a KMS host: its cached one, else by DNS (priority, then weight, dropping hosts that do not answer). */
   private contactKms(x: Cohort, t: number): void {
-    if (x.group.method === 'none') return this.fail(x, 'NO_KMS_HOST', t);
+    // A lab planned without activation has no host to ask; its failed attempts are not news.
+    if (x.group.method === 'none') return this.drive(x, { type: 'activation-failed', code: 'NO_KMS_HOST', message: 'no KMS host planned' }, t);
     if (t < x.offlineUntil) return this.fail(x, 'KMS_HOST_UNREACHABLE', t);
     const cached = x.host !== null ? this.hosts.get(x.host)! : undefined;
     if (cached && this.up(cached, t)) return this.ask(x, cached, t);
     if (x.group.host !== undefined) return this.fail(x, 'KMS_HOST_UNREACHABLE', t);
-    const live = [...this.hosts.values()].filter((h) => this.up(h, t));
+    const live = [...this.hosts.values()].filter((h) => (x.group.dns === undefined || x.group.dns.includes(h.spec.name)) && this.up(h, t));
     if (live.length === 0) return this.fail(x, 'KMS_HOST_UNREACHABLE', t);
     const best = Math.min(...live.map((h) => h.spec.priority));
     const pick = live.filter((h) => h.spec.priority === best);
