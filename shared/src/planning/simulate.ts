@@ -149,6 +149,8 @@ class Simulation {
   private join(g: ScenarioGroup, size: number, shared: boolean, base: string, t: number): void {
     const cohort: Cohort = { id: this.nextId++, group: g, size, cmidBase: `${base}#${this.nextId}`, first: 0, sharedCmid: shared, state: initialState(g.edition, this.c.rules, t), wake: null, host: g.host ?? null, offlineUntil: -Infinity, alive: true };
     this.cohorts.push(cohort);
+    // A lab planned without activation has no KMS host: its administrator sets the longest retry interval.
+    if (g.method === 'none') this.drive(cohort, { type: 'intervals-changed', activationMinutes: this.c.rules.maxIntervalMinutes }, t);
     this.drive(cohort, { type: 'key-installed', key: this.key(g) }, t);
   }
 
