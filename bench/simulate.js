@@ -45,8 +45,11 @@ const parsed = parseScenario({
 }, c);
 if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
 const t0 = process.hrtime.bigint();
+const cpu0 = process.cpuUsage();
 const r = simulate(parsed.scenario, c);
 const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+const cpu = process.cpuUsage(cpu0);
+const cpuS = (cpu.user + cpu.system) / 1e6;
 const peakMb = process.resourceUsage().maxRSS / 1024;
 const end = r.series[r.series.length - 1].states;
-console.log(`simulate: ${r.machines} machines x ${r.days} days in ${(ms / 1000).toFixed(2)} s, ${r.steps} lifecycle steps, ${r.cohorts} cohorts, peak RSS ${peakMb.toFixed(0)} MB; day ${r.days - 1}: Licensed ${end.Licensed}, grace ${end.InitialGrace + end.OutOfToleranceGrace}, Notification ${end.Notification} (goal < 30 s, < 1 GB)`);
+console.log(`simulate: ${r.machines} machines x ${r.days} days in ${(ms / 1000).toFixed(2)} s (CPU ${cpuS.toFixed(2)} s), ${r.steps} lifecycle steps, ${r.cohorts} cohorts, peak RSS ${peakMb.toFixed(0)} MB; day ${r.days - 1}: Licensed ${end.Licensed}, grace ${end.InitialGrace + end.OutOfToleranceGrace}, Notification ${end.Notification} (goal < 30 s, < 1 GB)`);
