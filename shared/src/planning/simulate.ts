@@ -5,7 +5,7 @@
 import { findEdition } from '../catalogue/catalogue';
 import type { Catalogue } from '../catalogue/types';
 import { currentCount, emptyHostCount, type HostCountCache } from '../kms/host-count';
-import { initialState, step } from '../lifecycle/machine';
+import { initialState, nextWakeOf, step } from '../lifecycle/machine';
 import type { InstalledKey, LicenseStatus, LifecycleEvent, LifecycleState } from '../lifecycle/types';
 import { EventQueue } from './event-queue';
 import { recordBatch } from './kms-batch';
@@ -185,7 +185,7 @@ class Simulation {
     }
     this.steps++;
     x.state = r.state;
-    x.wake = r.nextWake;
+    x.wake = this.wakeOf(x, r.nextWake, t);
     for (const e of r.effects) {
       if (e.type === 'reminder') this.today.reminders += x.size;
       else if (e.type === 'regenerate-cmid') x.cmidBase = `${x.cmidBase}/g${t}`;
@@ -193,7 +193,17 @@ class Simulation {
       else if (e.type === 'contact-kms') this.contactKms(x, t);
     }
     // A contact answered above has already stepped and queued the cohort; stale entries are skipped on waking.
-    if (x.wake !== null && x.wake === r.nextWake && x.state === r.state) this.queue.push(x.wake, { kind: 'wake', cohort: x });
+    if (x.wake !== null && x.state === r.state) this.queue.push(x.wake, { kind: 'wake', cohort: x });
+  }
+
+  /**
+   * Off the network, every retry fails until the machines return: skip those retries and wake
+   * only for the lifecycle's other deadlines (reminders, grace end, validity end) or the return.
+   */
+  private wakeOf(x: Cohort, next: number | null, t: number): number | null {
+    const s = x.state;
+    if (next === null || t >= x.offlineUntil || s.nextAttemptAt === null || next !== s.nextAttemptAt || next >= x.offlineUntil) return next;
+    return Math.min(nextWakeOf({ ...s, nextAttemptAt: null }) ?? Infinity, x.offlineUntil);
   }
 
   private answer(x: Cohort, event: LifecycleEvent, t: number): void {
