@@ -60,7 +60,7 @@ export function readInventory(file: string, c: Catalogue): InventoryResult & { o
   return res;
 }
 
-/** "FILE:LINE: column COL: reason" lines for stderr. */
+/** "FILE:LINE: COLUMN: reason" lines for stderr (a scenario field has a path and no line). */
 export function formatProblems(err: InputError): string {
-  return err.problems.map((p) => `${err.file}:${p.line}: ${p.column ? `${p.column}: ` : ''}${p.reason}`).join('\n');
+  return err.problems.map((p) => `${err.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.column ? `${p.column}: ` : ''}${p.reason}`).join('\n');
 }

@@ -55,6 +55,7 @@ describe('vact plan: the planning guide scenarios', () => {
     const closed = plan(core, 'secure,15,server-datacenter,no,secure,no,1,no,yes');
     // 15 servers meet the server threshold of 5 on their own: a local host, with a Group C key.
     assert.deepEqual([row(closed, 'secure').method, row(closed, 'secure').kmsHostZone], ['KMS', 'secure']);
+    assert.deepEqual(closed.keys.filter((k) => k.zone === 'secure').map((k) => [k.group, k.installableOn]), [['server-c', 'server editions only']]);
     const small = plan(core, 'secure,3,server-datacenter,no,secure,no,1,no,yes');
     assert.deepEqual([row(small, 'secure').method, row(small, 'secure').makMode], ['MAK', 'proxy-or-phone']);
     assert.ok(small.warnings.some((w) => w.kind === 'below-threshold' && w.zone === 'secure'));
