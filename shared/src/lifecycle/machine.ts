@@ -310,7 +310,11 @@ class Step {
   private hardware(withinTolerance: boolean): void {
     if (typeof withinTolerance !== 'boolean') throw new VactError('INVALID_REQUEST', 'hardware-rescanned needs withinTolerance: true or false');
     const s = this.s;
-    if (withinTolerance || !s.key || s.status === 'Notification') return;
+    if (withinTolerance) return;
+    // Beyond tolerance under the same CMID is what a cloned image looks like: this machine gets its
+    // own CMID in the same commit as its new hardware, so no crash can leave the two mismatched.
+    this.effects.push({ type: 'regenerate-cmid', reason: 'clone' });
+    if (!s.key || s.status === 'Notification') return;
     if (s.status === 'Licensed') {
       this.beginGrace('OutOfToleranceGrace', this.t, 'hardware changed beyond tolerance');
       s.kmsCount = null;
