@@ -7,13 +7,26 @@ import type { MakMode, PlanKey, PlanRow, PlanWarning, PlanZone } from './plan-ty
 
 const sum = (rows: { count: number }[]): number => rows.reduce((n, r) => n + r.count, 0);
 
+/** The KMS rows grouped by the zone whose hosts they use, in first-seen order. */
+export function byHostZone(rows: PlanRow[]): Map<string, PlanRow[]> {
+  const out = new Map<string, PlanRow[]>();
+  for (const r of rows) {
+    if (!r.kmsHostZone) continue;
+    const list = out.get(r.kmsHostZone);
+    if (list) list.push(r);
+    else out.set(r.kmsHostZone, [r]);
+  }
+  return out;
+}
+
 /** The keys of a plan, the host key group per hosting zone, and the warnings about them. */
 export function planKeys(rows: PlanRow[], zones: PlanZone[], c: Catalogue): { keys: PlanKey[]; hostGroups: Map<string, string>; warnings: PlanWarning[] } {
   const keys: PlanKey[] = [];
   const warnings: PlanWarning[] = [];
   const hostGroups = new Map<string, string>();
+  const byZone = byHostZone(rows);
   for (const z of zones.filter((x) => x.localKmsHosts > 0)) {
-    const users = rows.filter((r) => r.kmsHostZone === z.zone);
+    const users = byZone.get(z.zone) ?? [];
     const editions = [...new Set(users.map((r) => r.edition))];
     const group = leastHostKeyFor(c, editions) ?? groupsByRank(c)[c.groups.length - 1].id;
     hostGroups.set(z.zone, group);

@@ -17,11 +17,13 @@ export function zoneHostNames(zone: string, hosts: number): string[] {
 /** The scenario that rehearses a plan for `days`. */
 export function scenarioFromPlan(plan: Plan, inventory: InventoryRow[], c: Catalogue, days = 365): Scenario {
   const hosts = plan.zones.flatMap((z) => zoneHostNames(z.zone, z.localKmsHosts).map((name) => ({ name, priority: 0, weight: 100 })));
+  const byLine = new Map(inventory.map((i) => [i.line, i]));
+  const hostsOf = new Map(plan.zones.map((z) => [z.zone, z.localKmsHosts]));
   const groups = plan.rows.map((r) => {
-    const inv = inventory.find((i) => i.line === r.line)!;
+    const inv = byLine.get(r.line)!;
     const g: Record<string, unknown> = { name: r.name.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]/, 'g').slice(0, 64), count: r.count, edition: r.edition, method: r.method };
     if (r.method === 'KMS') {
-      g.dns = zoneHostNames(r.kmsHostZone!, plan.zones.find((z) => z.zone === r.kmsHostZone)!.localKmsHosts);
+      g.dns = zoneHostNames(r.kmsHostZone!, hostsOf.get(r.kmsHostZone!) ?? 0);
       const every = inv.connectsEveryDays ?? 0;
       if (every > ALWAYS_CONNECTED_DAYS) {
         const offline = [];

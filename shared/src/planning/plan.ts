@@ -4,7 +4,7 @@
 import { findEdition } from '../catalogue/catalogue';
 import type { Catalogue } from '../catalogue/types';
 import { CORE_ZONE, type InventoryRow } from './inventory';
-import { planKeys } from './plan-keys';
+import { byHostZone, planKeys } from './plan-keys';
 import type { MakMode, Plan, PlanRow, PlanTotals, PlanWarning, PlanZone } from './plan-types';
 import { kmsHostsFor, zoneSize } from './host-sizing';
 
@@ -37,7 +37,10 @@ export function kmsPool(rows: InventoryRow[], c: Catalogue): { kept: InventoryRo
   for (;;) {
     const count = sum(kept);
     const next = kept.filter((r) => findEdition(c, r.edition).threshold <= count);
-    if (next.length === kept.length) return { kept, dropped: rows.filter((r) => !kept.includes(r)), count };
+    if (next.length === kept.length) {
+      const keptSet = new Set(kept);
+      return { kept, dropped: rows.filter((r) => !keptSet.has(r)), count };
+    }
     kept = next;
   }
 }
@@ -70,7 +73,9 @@ export function computePlan(inventory: InventoryRow[], c: Catalogue): Plan {
       mak(r, `connects ${r.connectsEveryDays === null ? 'never' : `every ${r.connectsEveryDays} days`}, beyond the ${c.rules.kmsValidityDays}-day KMS validity`);
     } else {
       const hz = candidateHostZone(r);
-      pools.set(hz, [...(pools.get(hz) ?? []), r]);
+      const pool = pools.get(hz);
+      if (pool) pool.push(r);
+      else pools.set(hz, [r]);
     }
   }
   if (late.length > 0) {
@@ -115,11 +120,15 @@ export function worksheet(rows: PlanRow[]): PlanTotals {
 }
 
 function planZones(inventory: InventoryRow[], rows: PlanRow[]): PlanZone[] {
-  const names = [...new Set([...inventory.map((r) => r.zone), ...rows.flatMap((r) => (r.kmsHostZone ? [r.kmsHostZone] : []))])];
+  const machines = new Map<string, number>();
+  const served = new Map<string, number>();
+  for (const r of inventory) machines.set(r.zone, (machines.get(r.zone) ?? 0) + r.count);
+  for (const r of rows) if (r.kmsHostZone) served.set(r.kmsHostZone, (served.get(r.kmsHostZone) ?? 0) + r.count);
+  const names = [...new Set([...machines.keys(), ...served.keys()])];
   names.sort((a, b) => (a === CORE_ZONE ? -1 : b === CORE_ZONE ? 1 : a.localeCompare(b)));
   return names.map((zone) => {
-    const served = sum(rows.filter((r) => r.kmsHostZone === zone));
-    return { zone, machines: sum(inventory.filter((r) => r.zone === zone)), kmsServed: served, localKmsHosts: kmsHostsFor(served), size: served > 0 ? zoneSize(served) : null, hostKeyGroup: null };
+    const n = served.get(zone) ?? 0;
+    return { zone, machines: machines.get(zone) ?? 0, kmsServed: n, localKmsHosts: kmsHostsFor(n), size: n > 0 ? zoneSize(n) : null, hostKeyGroup: null };
   });
 }
 
@@ -130,10 +139,9 @@ function planZones(inventory: InventoryRow[], rows: PlanRow[]): PlanZone[] {
  */
 function cmidCacheWarnings(inventory: InventoryRow[], rows: PlanRow[], c: Catalogue): PlanWarning[] {
   const out: PlanWarning[] = [];
-  const hostZones = [...new Set(rows.flatMap((r) => (r.kmsHostZone ? [r.kmsHostZone] : [])))];
-  for (const hz of hostZones) {
-    const users = rows.filter((r) => r.kmsHostZone === hz);
-    const vms = users.filter((r) => inventory.find((i) => i.line === r.line)?.vm);
+  const vm = new Set(inventory.filter((i) => i.vm).map((i) => i.line));
+  for (const [hz, users] of byHostZone(rows)) {
+    const vms = users.filter((r) => vm.has(r.line));
     const cache = 2 * Math.max(...users.map((r) => findEdition(c, r.edition).threshold));
     const served = sum(users);
     if (vms.length === 0 || served >= cache) continue;
@@ -144,3 +152,4 @@ function cmidCacheWarnings(inventory: InventoryRow[], rows: PlanRow[], c: Catalo
   }
   return out;
 }
+
