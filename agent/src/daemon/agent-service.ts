@@ -146,11 +146,10 @@ export class AgentServiceImpl implements AgentService {
     });
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- the event log's reads are becoming asynchronous
   async eventsQuery(params: ControlParams<'events.query'>): Promise<EventsQueryResult> {
     let since = params.since ? Date.parse(params.since) : undefined;
     if (params.withinMs !== undefined) since = Math.max(since ?? -Infinity, this.d.clock.now() - params.withinMs);
-    const recs = this.d.events.query({ ...(since !== undefined ? { since } : {}), ...(params.eventIds ? { ids: params.eventIds } : {}), limit: params.limit ?? 100 });
+    const recs = await this.d.events.queryAsync({ ...(since !== undefined ? { since } : {}), ...(params.eventIds ? { ids: params.eventIds } : {}), limit: params.limit ?? 100 });
     return { events: recs.map(toAgentEvent) };
   }
 

@@ -11,6 +11,7 @@ import { StateFile, STATE_VERSION, type AgentState } from '../store/state-file';
 import { EventLog } from '../events/event-log';
 import { Logger } from '../logging/logger';
 import { ensureTokens } from '../tokens/control-tokens';
+import { cleanStaleTempFiles } from '../store/stale-temp-files';
 import { hardwareSourceFor } from '../hardware/hardware-source';
 import { HardwareScanner, type HardwareScan } from '../hardware/hardware-scanner';
 import { SimScheduler, SystemScheduler, type KeyedScheduler } from '../scheduler/keyed-scheduler';
@@ -69,6 +70,9 @@ function firstState(catalogue: Catalogue, edition: Edition, now: number, clock: 
  */
 export async function startAgent(config: AgentConfig, opts: AgentStartOptions = {}): Promise<RunningAgent> {
   fs.mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+  // Tokens first: a broken token file is refused before the lifecycle acts on anything.
+  ensureTokens(config.stateDir);
+  const removedTemp = cleanStaleTempFiles(config.stateDir);
   const stateFile = new StateFile(config.stateDir);
   const stored = stateFile.load();
   const catalogue = referenceCatalogue();
@@ -78,7 +82,6 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
   }
   const authorityKey = readAuthorityKey(config.authorityKeyFile);
   if (stored) auditLoadedState(stored, stateFile.file, catalogue, edition, authorityKey);
-  ensureTokens(config.stateDir);
 
   const clock: Clock = config.clock.kind === 'sim'
     ? new SimClock(Math.max(config.clock.start ?? Date.now(), stored?.clock.simNow ?? -Infinity))
@@ -128,6 +131,7 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
   announcer.log(EventIds.agentStarted, `agent started (${firstStart ? 'first start' : 'restart'}), status ${engine.state.lifecycle.status}`, {
     cmid: engine.state.cmid, edition: edition.id, clock: clock.kind, hardware: source.description,
   });
+  if (removedTemp.length > 0) logger.info('removed temporary files left by an interrupted write', { files: removedTemp });
   logger.info(`vact agent ${AGENT_VERSION} started`, { stateDir: config.stateDir, edition: edition.id, status: engine.state.lifecycle.status, clock: clock.kind });
 
   // The restart recomputes everything from the persisted state and the clock; contacts run after start() returns.

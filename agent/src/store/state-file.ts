@@ -1,7 +1,7 @@
 // The agent's one versioned state file: load (with migrations and validation) and atomic save.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { VactError, type LifecycleState, type ComponentHashes } from '@vact/shared';
+import { VactError, KeyTypeSchema, LicenseStatusSchema, type LifecycleState, type ComponentHashes } from '@vact/shared';
 import { writeFileAtomic } from './atomic-file';
 
 /** Current layout version written by this agent. */
@@ -58,8 +58,8 @@ export function migrateState(raw: Record<string, unknown>, file: string, migrati
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isNumOrNull = (v: unknown) => v === null || isNum(v);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const KEY_TYPES = ['kms-client', 'kms-host', 'mak'];
-const STATUSES = ['Unlicensed', 'Licensed', 'InitialGrace', 'OutOfToleranceGrace', 'Notification'];
+const KEY_TYPES: readonly string[] = KeyTypeSchema.options;
+const STATUSES: readonly string[] = LicenseStatusSchema.options;
 
 /** Structural check of a migrated document; names the first bad field. */
 export function validateState(doc: Record<string, unknown>, file: string): AgentState {

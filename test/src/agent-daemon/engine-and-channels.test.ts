@@ -113,10 +113,10 @@ describe('agent daemon: engine and channels (real processes)', function () {
     assert.equal(status.lastError?.code, 'FEATURE_UNAVAILABLE');
   });
 
-  it('a long sim advance keeps answering: status is served while 1000 days are walked', async () => {
+  it('a long sim advance keeps answering: status is served while 100 days are walked', async () => {
     const { rpc } = await start();
     let advanced = false;
-    const advance = rpc.call('clock.advance', { ms: 1000 * DAY }).finally(() => {
+    const advance = rpc.call('clock.advance', { ms: 100 * DAY }).finally(() => {
       advanced = true;
     });
     let answeredDuring = 0;
@@ -192,6 +192,22 @@ describe('agent daemon: engine and channels (real processes)', function () {
         (s.lifecycle.key as { type: string }).type = 'bogus';
       });
       await refused(/"lifecycle.key.type"/);
+    });
+
+    it('an empty admin.token: refused before the lifecycle acts, naming the file', async () => {
+      await tamper(() => undefined);
+      fs.writeFileSync(path.join(stateDir, 'admin.token'), '');
+      const events = fs.readFileSync(path.join(stateDir, 'events.jsonl'), 'utf8');
+      await refused(/admin\.token/);
+      assert.equal(fs.readFileSync(path.join(stateDir, 'events.jsonl'), 'utf8'), events, 'nothing was logged: nothing acted');
+    });
+
+    it('temp files of a write killed with -9 are removed on the next start', async () => {
+      await tamper(() => undefined);
+      const stale = path.join(stateDir, '.state.json.999999.tmp');
+      fs.writeFileSync(stale, '{"torn');
+      await start();
+      assert.equal(fs.existsSync(stale), false);
     });
 
     it('state.json as a directory', async () => {
