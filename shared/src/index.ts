@@ -28,3 +28,4 @@ export * from './kms/wire/index';
 export * from './kms/client-register';
 export * from './kms/host-handler';
 export * from './kms/ticket-signer';
+export * from './planning';
