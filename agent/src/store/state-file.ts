@@ -83,7 +83,7 @@ export function validateState(doc: Record<string, unknown>, file: string): Agent
     const { field, message } = firstIssueField(r.error);
     throw new VactError('STATE_CORRUPT', `${file}: field "${field}" is missing or invalid (${message})`, { file, field });
   }
-  return r.data as AgentState;
+  return r.data;
 }
 
 /** Owns D/state.json: reads it once at start and replaces it atomically on every change. */
