@@ -21,7 +21,7 @@ async function run<T>(conn: AgentConnection, title: string, work: () => Promise<
 
 function needsAdmin(conn: AgentConnection, action: string): Outcome<never> | null {
   if (conn.snapshot.role === 'admin') return null;
-  const error = { code: 'UNAUTHORIZED', message: `${action} needs the admin token; ${conn.snapshot.config.name} is connected with the ${conn.snapshot.role ?? 'no'} token`, hint: 'Run "vact: Set Agent Token…" with the agent\'s admin.token.' };
+  const error = { code: 'NEEDS_ADMIN', message: `${action} needs the admin token; ${conn.snapshot.config.name} is connected with the ${conn.snapshot.role ?? 'no'} token`, hint: 'Run "vact: Set Agent Token…" with the agent\'s admin.token.' };
   void vscode.window.showWarningMessage(`${error.message}. ${error.hint}`);
   return { ok: false, error };
 }
@@ -86,7 +86,7 @@ export function registerLicenseCommands(fleet: Fleet): vscode.Disposable[] {
       const denied = needsAdmin(c, 'Switching KMS ↔ MAK');
       if (denied) return denied;
       const st = c.snapshot.status;
-      if (st?.channel === 'MAK' || st?.channel === 'offline') {
+      if (st?.keyType === 'mak') {
         const kms = kmsClientSetupKeyFor(st.edition);
         if (!kms) return { ok: false, error: { code: 'UNKNOWN_EDITION', message: `No KMS client setup key for ${st.edition}`, hint: '' } } satisfies Outcome;
         return run(c, 'Switching to KMS', () => c.call('key.install', { key: kms }));

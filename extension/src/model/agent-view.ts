@@ -30,6 +30,15 @@ export const STATE_LABELS: Record<StatusResult['status'], string> = {
   Unlicensed: 'Unlicensed',
 };
 
+/** The channel shown: the activation's, or the installed key's while not yet activated. */
+export function channelOf(st: StatusResult): string | null {
+  if (st.channel) return st.channel;
+  if (st.keyType === 'kms-client') return 'KMS';
+  if (st.keyType === 'mak') return 'MAK';
+  if (st.keyType === 'kms-host') return 'KMS host';
+  return null;
+}
+
 /** Icon, colour and label of an agent's state (offline and connecting included). */
 export function stateLook(s: AgentSnapshot): StateLook {
   if (s.kind === 'offline') return { icon: 'debug-disconnect', color: 'disabledForeground', label: 'offline', tone: 'muted' };
@@ -53,10 +62,11 @@ export function stateLine(s: AgentSnapshot): string {
   const st = s.status;
   if (s.kind === 'offline' || !st) return look.label;
   const parts = [look.label];
-  if (st.channel) parts.push(st.channel);
+  const channel = channelOf(st);
+  if (channel) parts.push(channel);
   if (st.status === 'Licensed') {
-    if (st.channel === 'KMS' && st.nextAttemptAt) parts.push(`renews in ${formatRemaining(Date.parse(st.nextAttemptAt) - Date.parse(st.now))}`);
-    else if (st.channel === 'KMS' && st.remainingMs !== null) parts.push(`valid ${formatRemaining(st.remainingMs)}`);
+    if (channel === 'KMS' && st.nextAttemptAt) parts.push(`renews in ${formatRemaining(Date.parse(st.nextAttemptAt) - Date.parse(st.now))}`);
+    else if (channel === 'KMS' && st.remainingMs !== null) parts.push(`valid ${formatRemaining(st.remainingMs)}`);
   } else if ((st.status === 'InitialGrace' || st.status === 'OutOfToleranceGrace') && st.remainingMs !== null) {
     parts.push(`${formatRemaining(st.remainingMs)} left`);
   }
@@ -78,11 +88,11 @@ export function detailRows(s: AgentSnapshot): { label: string; value: string }[]
   if (!st) return [{ label: 'URL', value: s.config.url }];
   const rows = [
     { label: 'edition', value: st.editionName },
-    { label: 'channel', value: st.channel ?? 'none' },
+    { label: 'channel', value: channelOf(st) ?? 'none' },
     { label: 'partial key', value: st.partialKey ?? 'none' },
     { label: 'CMID', value: st.cmid },
   ];
-  if (st.details?.kmsHost !== undefined && st.channel === 'KMS') rows.push({ label: 'KMS host', value: st.details.kmsHost ?? 'auto (DNS)' });
+  if (st.details?.kmsHost !== undefined && channelOf(st) === 'KMS') rows.push({ label: 'KMS host', value: st.details.kmsHost ?? 'auto (DNS)' });
   rows.push({ label: 'rearms left', value: String(st.remainingRearms) });
   if (st.lastError) rows.push({ label: 'last error', value: `${st.lastError.code}: ${st.lastError.message}` });
   rows.push({ label: 'connected as', value: s.role ?? '-' });

@@ -1,6 +1,6 @@
 // The fleet dashboard's rows and counts: soonest deadline first.
 import type { AgentSnapshot } from '../agents/agent-connection';
-import { deadlineOf, sortAgents, stateLook } from './agent-view';
+import { channelOf, deadlineOf, sortAgents, stateLook } from './agent-view';
 import type { DashboardRow } from '../panel/messages';
 
 export function dashboardRows(list: AgentSnapshot[]): DashboardRow[] {
@@ -12,7 +12,7 @@ export function dashboardRows(list: AgentSnapshot[]): DashboardRow[] {
       name: s.config.name,
       label: look.label,
       tone: look.tone,
-      channel: s.status?.channel ?? '—',
+      channel: (s.status ? channelOf(s.status) : null) ?? '—',
       daysLeft: d === null || !s.status ? null : Math.floor((d - Date.parse(s.status.now)) / 86_400_000),
       lastError: s.kind === 'offline' ? (s.error ?? 'offline') : s.status?.lastError ? `${s.status.lastError.code}: ${s.status.lastError.message}` : '',
     };

@@ -1,6 +1,6 @@
 // What the license panel shows, computed from an agent snapshot. Plain data, sent to the webview.
 import type { AgentSnapshot } from '../agents/agent-connection';
-import { formatRemaining, stateLine, stateLook } from './agent-view';
+import { channelOf, formatRemaining, stateLine, stateLook } from './agent-view';
 import type { PanelState } from '../panel/messages';
 
 const DAY = 86_400_000;
@@ -26,12 +26,12 @@ export function panelState(s: AgentSnapshot): PanelState {
     lastError: null,
     events: [],
     admin: s.role === 'admin',
-    channel: st?.channel ?? null,
+    channel: st ? channelOf(st) : null,
   };
   if (!st) return base;
   const facts: { label: string; value: string }[] = [
     { label: 'Edition', value: st.editionName },
-    { label: 'Channel', value: st.channel ?? 'none' },
+    { label: 'Channel', value: channelOf(st) ?? 'none' },
     { label: 'Partial key', value: st.partialKey ?? 'none' },
     { label: 'CMID', value: st.cmid },
   ];
@@ -50,7 +50,7 @@ export function panelState(s: AgentSnapshot): PanelState {
           return { fraction: Math.max(0, Math.min(1, st.remainingMs / total)), label: `${formatRemaining(st.remainingMs)} left of ${Math.round(total / DAY)} d` };
         })();
   const kms =
-    st.channel === 'KMS'
+    channelOf(st) === 'KMS'
       ? {
           host: st.details?.kmsHost ?? 'found by DNS (auto)',
           discovery: st.details?.kmsHost ? 'static' : 'DNS',
