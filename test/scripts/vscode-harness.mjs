@@ -70,7 +70,7 @@ const SETTINGS = {
   'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
   'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false, 'extensions.ignoreRecommendations': true,
   'workbench.enableExperiments': false, 'git.enabled': false, 'security.workspace.trust.enabled': false,
-  'workbench.tips.enabled': false, 'window.commandCenter': false,
+  'workbench.tips.enabled': false, 'window.commandCenter': false, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.commandCenter.enabled': false,
 };
 
 /** Starts code-server for one run (own port, own user data); resolves when /healthz answers. */

@@ -1,7 +1,6 @@
 // The UI test: in headless Chromium against code-server, opens the Volume Activation view, adds
 // the workspace's lab, opens the license panel, clicks "Activate now", reads the new state from
 // the webview, and saves screenshots of the panel and the dashboard in dark and light themes.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pageUrl, waitFor } from './vscode-harness.mjs';
 
@@ -14,10 +13,8 @@ async function runCommand(page, title) {
   await page.keyboard.press('Enter');
 }
 
-async function setTheme(page, settingsFile, theme, cls) {
-  const s = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-  s['workbench.colorTheme'] = theme;
-  fs.writeFileSync(settingsFile, JSON.stringify(s, null, 2));
+async function setTheme(page, cls) {
+  await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
   await page.locator(`.monaco-workbench.${cls}`).waitFor({ timeout: 20_000 });
   await page.waitForTimeout(500); // let the webview repaint with the new theme variables
 }
@@ -49,7 +46,7 @@ export async function runUiTest({ browser, cs, workspace, out }) {
     console.log(`panel after "Activate now": ${line}`);
     await waitFor('the tree to follow', async () => (await row.innerText()).includes('Licensed'), 10_000);
     await shot('panel-dark');
-    await setTheme(page, cs.settingsFile, 'Default Light Modern', 'vs');
+    await setTheme(page, 'vs');
     await shot('panel-light');
 
     await runCommand(page, 'View: Close All Editors');
@@ -59,7 +56,7 @@ export async function runUiTest({ browser, cs, workspace, out }) {
     const text = await table.innerText();
     if (!text.includes('ui-1') || !text.includes('Licensed')) throw new Error(`dashboard table: ${text}`);
     await shot('dashboard-light');
-    await setTheme(page, cs.settingsFile, 'Default Dark Modern', 'vs-dark');
+    await setTheme(page, 'vs-dark');
     await shot('dashboard-dark');
     console.log('UI test passed: view, panel, Activate now, dashboard; screenshots saved');
   } catch (err) {

@@ -18,26 +18,29 @@ class FakeAgent {
   current = status();
   private notify: ((n: ControlNotification) => void) | null = null;
   private closeListener: (() => void) | null = null;
-  readonly connect: Connector = async (opts) => {
+  readonly connect: Connector = (opts) => {
     this.connects++;
-    if (this.refuse) throw new Error(`${opts.url}: ECONNREFUSED`);
+    if (this.refuse) return Promise.reject(new Error(`${opts.url}: ECONNREFUSED`));
     const rpc: RpcConnection = {
       role: opts.token === 'admin' ? 'admin' : 'user',
-      call: (async (method: string) => {
+      call: ((method: string) => {
         this.calls.push(method);
-        if (method === 'events.query') return { events: [] };
+        if (method === 'events.query') return Promise.resolve({ events: [] });
         if (method === 'activate') this.current = status({ status: 'Licensed', statusCode: 1, channel: 'MAK', remainingMs: null });
-        return this.current;
+        return Promise.resolve(this.current);
       }) as RpcConnection['call'],
-      subscribe: async () => ({ topics: ['state'] }),
+      subscribe: () => Promise.resolve({ topics: ['state'] }),
       onNotification: (l) => {
         this.notify = l;
         return { dispose: () => (this.notify = null) };
       },
       onClose: (l) => (this.closeListener = l),
-      close: async () => this.drop(),
+      close: () => {
+        this.drop();
+        return Promise.resolve();
+      },
     };
-    return rpc;
+    return Promise.resolve(rpc);
   };
   push(n: ControlNotification): void {
     this.notify?.(n);

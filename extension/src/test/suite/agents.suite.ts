@@ -110,15 +110,16 @@ describe('vact extension against real agents', function () {
     userId = (await vscode.commands.executeCommand<string>('vact.addAgent', { name: 'suite-a (user)', url: agent.url.replace('127.0.0.1', 'localhost'), token: agent.token('user') })) ?? '';
     await waitFor('the user connection online', () => api.fleet.get(userId)?.snapshot.kind === 'online');
     const conn = api.fleet.get(userId);
-    assert.equal(conn?.snapshot.role, 'user');
+    assert.ok(conn);
+    assert.equal(conn.snapshot.role, 'user');
     assert.equal(api.tree.getTreeItem({ kind: 'agent', id: userId }).contextValue, 'agent.online.user');
-    const before = conn?.snapshot.status?.remainingRearms;
+    const before = conn.snapshot.status?.remainingRearms;
     const o = await command('vact.rearm', userId, { confirmed: true });
     assert.equal(o.ok, false);
     if (!o.ok) assert.equal(o.error.code, 'NEEDS_ADMIN');
-    await assert.rejects(conn!.call('rearm'), (e: { code?: string }) => e.code === 'NEEDS_ADMIN');
+    await assert.rejects(conn.call('rearm'), (e: { code?: string }) => e.code === 'NEEDS_ADMIN');
     assert.equal(ok(await command<StatusResult>('vact.activate', userId)).status, 'Licensed', 'a user may activate');
-    assert.equal((await conn!.call('status')).remainingRearms, before);
+    assert.equal((await conn.call('status')).remainingRearms, before);
   });
 
   it('shows a killed agent as offline and brings it back when it restarts', async () => {
