@@ -11,6 +11,7 @@ import { LicensePanels } from './panel/license-panel';
 import { Dashboard } from './panel/dashboard';
 import { registerStatusBar } from './status-bar';
 import { resolveTargets } from './commands/targets';
+import { registerMakProxyCommands } from './fleet/mak-proxy-commands';
 
 /** What the extension exports (its tests read the fleet and the tree through it). */
 export interface VactApi {
@@ -42,6 +43,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<VactAp
     output,
     ...registerAgentCommands(fleet, store, sync),
     ...registerLicenseCommands(fleet),
+    ...registerMakProxyCommands(fleet),
     ...registerStatusBar(fleet),
     vscode.commands.registerCommand('vact.openPanel', async (arg: unknown) => {
       const [c] = await resolveTargets(fleet, arg, undefined, false);

@@ -106,6 +106,25 @@ describe('vact extension against real agents', function () {
     await waitFor('Licensed · MAK in the tree', () => treeLine(id).startsWith('Licensed · MAK'));
   });
 
+  it('MAK proxy through files: export the request (no names or URLs in it), answer it at the authority, import the response', async () => {
+    const req = path.join(fx.dir, 'request.json');
+    const resp = path.join(fx.dir, 'response.json');
+    const exported = await vscode.commands.executeCommand<{ count: number }>('vact.makProxyExport', undefined, [id], { file: req });
+    assert.equal(exported?.count, 1);
+    const text = fs.readFileSync(req, 'utf8');
+    assert.ok(!text.includes('suite-a') && !text.includes(agent.url) && !text.includes(snap()?.status?.cmid ?? '?'), text);
+    await vscode.commands.executeCommand('vact.makProxyAnswer', { file: req, out: resp, authorityUrl: fx.authorityUrl });
+    const report = await vscode.commands.executeCommand<{ deposited: string[]; failed: unknown[] }>('vact.makProxyImport', undefined, [id], { file: resp });
+    assert.deepEqual(report, { deposited: ['suite-a'], failed: [] });
+    await waitFor('Licensed · offline in the tree', () => treeLine(id).startsWith('Licensed · offline'));
+  });
+
+  it('MAK proxy online: one batch to the authority, confirmation IDs deposited', async () => {
+    const report = await vscode.commands.executeCommand<{ deposited: string[]; failed: unknown[] }>('vact.makProxy', undefined, [id], { authorityUrl: fx.authorityUrl });
+    assert.deepEqual(report, { deposited: ['suite-a'], failed: [] });
+    assert.equal(snap()?.status?.status, 'Licensed');
+  });
+
   it('a user-token connection cannot rearm (the extension refuses, and so does the agent)', async () => {
     userId = (await vscode.commands.executeCommand<string>('vact.addAgent', { name: 'suite-a (user)', url: agent.url.replace('127.0.0.1', 'localhost'), token: agent.token('user') })) ?? '';
     await waitFor('the user connection online', () => api.fleet.get(userId)?.snapshot.kind === 'online');
@@ -128,6 +147,6 @@ describe('vact extension against real agents', function () {
     assert.equal(snap()?.kind, 'offline');
     await agent.start();
     await waitFor('back online', () => snap()?.kind === 'online', 40_000);
-    assert.match(treeLine(id), /^Licensed · MAK/);
+    assert.match(treeLine(id), /^Licensed · /);
   });
 });
