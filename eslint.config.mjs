@@ -15,4 +15,16 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
     },
   },
+  {
+    // The shared core is platform-free (docs/architecture.md): Node lives in shared/src/node only.
+    files: ['shared/src/**/*.ts'],
+    ignores: ['shared/src/node/**', 'shared/src/**/*.test.ts', 'shared/src/**/test-support/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'dns', 'ws'].map((name) => ({ name, message: 'the shared core is platform-free: put Node code in shared/src/node' })),
+        patterns: [{ group: ['node:*'], message: 'the shared core is platform-free: put Node code in shared/src/node' }],
+      }],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'use Uint8Array in the core' }, { name: 'process', message: 'the core has no process' }],
+    },
+  },
 );

@@ -1,5 +1,4 @@
 export { registerAuthorityCommand } from './cli/authority-command';
-export { AuthorityClient, DEFAULT_AUTHORITY_URL, type AuthorityClientOptions } from './client/authority-client';
 export { runAuthority, parseListen, DEFAULT_RATE_LIMIT, type AuthoritySettings, type RunningAuthority } from './server/run-authority';
 export { initAuthorityDir, loadAuthorityDir, readAdminToken, authorityFiles, ROOT_PUBLIC_KEY_FILE, ROOT_PRIVATE_KEY_FILE, ADMIN_TOKEN_FILE } from './config/authority-dir';
 export { openStore, parseDbSetting, type DbSetting } from './storage/open-store';

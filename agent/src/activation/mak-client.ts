@@ -1,8 +1,11 @@
 // MAK activation over HTTP against the authority (DESIGN §5): the ticket is verified before anyone stores it.
 import { randomBytes } from 'node:crypto';
-import { VactError, nodeEd25519, ticketFromText, verifyTicket, type MakActivationRequest, type Ticket } from '@vact/shared';
+import {
+  VactError, ticketFromText, verifyTicket, type MakActivationRequest, type Ticket,
+} from '@vact/shared';
+import { nodeEd25519 } from '@vact/shared/node';
 // The authority's own typed client (schemas validated there); not re-exported from @vact/authority's index yet.
-import { AuthorityClient } from '@vact/authority/client';
+import { AuthorityClient } from '@vact/shared/node';
 
 /** What a MAK activation needs to know about this machine. */
 export interface MakActivationInput {

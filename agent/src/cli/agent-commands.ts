@@ -4,8 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_AGENT_URL, VactError, parseDuration, type ErrorData, ExitCode, exitCodeForErrorCode } from '@vact/shared';
-import { ControlCallError, ControlClient } from '../control-client/client';
-import { readControlToken } from '../control-client/token';
+import { ControlCallError, ControlClient, readControlToken } from '@vact/shared/node';
 import { registerAgentRunCommand } from './agent-run-command';
 import {
   activateText,

@@ -1,13 +1,13 @@
 import { Command, CommanderError } from 'commander';
-import { registerAuthorityCommand } from '@vact/authority/cli';
 import { ExitCode } from '@vact/shared';
 import { AGENT_VERSION } from '../version';
 import { registerCatalogueCommand } from './catalogue-command';
 import { registerAgentCommands } from './agent-commands';
 import { registerLabCommand } from '../lab/lab-command';
+import { registerAuthority } from './authority-loader';
 
 /** Builds the whole `vact` command tree; each concern registers its own subcommands. */
-export function buildProgram(): Command {
+export function buildProgram(argv: readonly string[] = process.argv): Command {
   const program = new Command('vact')
     .description('vact: volume activation for lab fleets (KMS, MAK, offline) — agent, KMS host, authority and admin CLI')
     .version(AGENT_VERSION, '-V, --version', 'print the vact version')
@@ -18,7 +18,7 @@ failed, 2 usage or invalid input, 3 needs admin / access refused, 4 unreachable,
 70 internal error. Documentation: docs/cli.md (and docs/ beside it).`)
     .exitOverride();
   registerCatalogueCommand(program);
-  registerAuthorityCommand(program);
+  registerAuthority(program, argv);
   registerAgentCommands(program);
   registerLabCommand(program);
   return program;
@@ -26,7 +26,7 @@ failed, 2 usage or invalid input, 3 needs admin / access refused, 4 unreachable,
 
 /** Runs the CLI and resolves with the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;

@@ -2,16 +2,9 @@
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import {
-  VactError, SystemClock, SimClock, LicenseStatusCode,
-  referenceCatalogue, findEdition, decodeProductKey, hostKeyInstallableOn,
-  initialState, step, toleranceVote,
-  encodeInstallationId, installationIdNonce, decodeConfirmationId, verifyTicket, ticketToText, nodeEd25519,
-  toWireTime, NotificationMethods,
-  type Catalogue, type CatalogueRules, type Clock, type Edition, type InstalledKey, type LifecycleEvent, type LifecycleState,
-  type AgentService, type ControlParams, type ControlNotification, type StatusResult, type ExpiryResult,
-  type KeyInstallResult, type OfflineIidResult, type EventsQueryResult, type HardwareRescanResult, type ClockResult,
-  type AgentEvent, type ErrorData,
+  VactError, SimClock, LicenseStatusCode, referenceCatalogue, findEdition, decodeProductKey, hostKeyInstallableOn, initialState, step, toleranceVote, encodeInstallationId, installationIdNonce, decodeConfirmationId, verifyTicket, ticketToText, toWireTime, NotificationMethods, type Catalogue, type CatalogueRules, type Clock, type Edition, type InstalledKey, type LifecycleEvent, type LifecycleState, type AgentService, type ControlParams, type ControlNotification, type StatusResult, type ExpiryResult, type KeyInstallResult, type OfflineIidResult, type EventsQueryResult, type HardwareRescanResult, type ClockResult, type AgentEvent, type ErrorData,
 } from '@vact/shared';
+import { SystemClock, nodeEd25519 } from '@vact/shared/node';
 import type { AgentConfig } from '../config/agent-config';
 import { StateFile, STATE_VERSION, type AgentState } from '../store/state-file';
 import { EventLog, type EventRecord } from '../events/event-log';

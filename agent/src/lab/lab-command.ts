@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { authorityFiles } from '@vact/authority/config';
+import { authorityConfig } from '../cli/authority-loader';
 import { ExitCode } from '@vact/shared';
 import { freePort, LabDaemon, runVactJson } from './lab-processes';
 
@@ -46,7 +46,7 @@ async function runLab(opts: LabOptions): Promise<number> {
   try {
     // The authority: keys, counts, signatures.
     const authDir = path.join(dir, 'authority');
-    const publicKey = authorityFiles(authDir).publicKeyPath;
+    const publicKey = authorityConfig().authorityFiles(authDir).publicKeyPath;
     if (!fs.existsSync(publicKey)) await runVactJson(['authority', 'init', '--dir', authDir]);
     const authPort = await freePort();
     const authUrl = `http://127.0.0.1:${authPort}`;

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { VactError, type KeyInfo } from '@vact/shared';
-import { AuthorityClient, DEFAULT_AUTHORITY_URL } from '../client/authority-client';
+import { AuthorityClient, DEFAULT_AUTHORITY_URL } from '@vact/shared/node';
 import { readAdminToken } from '../config/authority-dir';
 import { action, printResult } from './cli-output';
 

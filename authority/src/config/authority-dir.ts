@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { VactError, nodeEd25519 } from '@vact/shared';
+import { VactError } from '@vact/shared';
+import { nodeEd25519 } from '@vact/shared/node';
 
 export const ROOT_PRIVATE_KEY_FILE = 'authority-root.key';
 export const ROOT_PUBLIC_KEY_FILE = 'authority-root.pub';

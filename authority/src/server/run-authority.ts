@@ -1,8 +1,9 @@
 // Starts a whole authority from its settings: directory, store, clock, catalogue, server.
 import * as fs from 'node:fs';
 import {
-  VactError, SystemClock, SimClock, nodeEd25519, referenceCatalogue, parseCatalogue, AUTHORITY_DEFAULT_PORT,
-  type Catalogue, type Clock, isLoopbackHost, splitHostPort } from '@vact/shared';
+  VactError, SimClock, referenceCatalogue, parseCatalogue, AUTHORITY_DEFAULT_PORT, type Catalogue, type Clock, isLoopbackHost, splitHostPort,
+} from '@vact/shared';
+import { SystemClock, nodeEd25519 } from '@vact/shared/node';
 import { loadAuthorityDir } from '../config/authority-dir';
 import { openStore, parseDbSetting, redactDbUrl } from '../storage/open-store';
 import type { AuthorityStore } from '../storage/store';

@@ -1,6 +1,6 @@
-// The one place the extension imports the control API client from. When the client moves to
-// `@vact/shared/node`, the import below is the only line that changes.
-import { ControlClient, ControlCallError, type ControlClientOptions } from '@vact/agent/dist/control-client';
+// The one place the extension imports the control API client from (`@vact/shared/node`), and the
+// narrow interface the rest of the extension uses, so tests can put a fake in its place.
+import { ControlClient, ControlCallError, type ControlClientOptions } from '@vact/shared/node';
 import type { ControlMethodName, ControlNotification, ControlParamsInput, ControlResult, NotificationTopic } from '@vact/shared';
 
 export { ControlCallError };

@@ -1,6 +1,6 @@
-// All code reads time through one Clock (DESIGN §4): the system clock in production, a
-// simulated clock that only moves when told (`--clock sim`, tests). This file is the edge
-// where timers live; the lifecycle and the KMS host count never touch timers.
+// All code reads time through one Clock (DESIGN §4): the system clock in production
+// (@vact/shared/node), a simulated clock that only moves when told (`--clock sim`, tests).
+// The lifecycle and the KMS host count never touch timers; the sim clock owns no platform timer.
 import { VactError } from '../errors/error-codes';
 
 export interface Disposable { dispose(): void }
@@ -11,47 +11,9 @@ export interface Clock {
   setTimer(at: number, fn: () => void): Disposable;
 }
 
-/** setTimeout's largest delay (2^31 - 1 ms, about 24.8 days); longer waits are re-armed in steps. */
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-
-function checkAt(at: number): void {
+/** Throws unless `at` is a time (ms since the epoch). */
+export function checkTimerAt(at: number): void {
   if (typeof at !== 'number' || Number.isNaN(at)) throw new VactError('INVALID_REQUEST', `a timer needs a time in ms since the epoch (got ${String(at)})`);
-}
-
-/** The machine's clock; timers are setTimeout, re-armed until the wall clock really reaches `at`. */
-export class SystemClock implements Clock {
-  readonly kind = 'system' as const;
-
-  now(): number {
-    return Date.now();
-  }
-
-  setTimer(at: number, fn: () => void): Disposable {
-    checkAt(at);
-    let handle: NodeJS.Timeout | null = null;
-    let disposed = false;
-    const arm = (): void => {
-      const delay = at - Date.now();
-      if (delay <= 0) {
-        handle = null;
-        if (!disposed) {
-          disposed = true;
-          fn();
-        }
-        return;
-      }
-      // Waking early is harmless (we re-check); a wall clock moved back just re-arms.
-      handle = setTimeout(arm, Math.min(delay, MAX_TIMEOUT_MS));
-    };
-    handle = setTimeout(arm, Math.min(Math.max(0, at - Date.now()), MAX_TIMEOUT_MS));
-    return {
-      dispose: () => {
-        disposed = true;
-        if (handle) clearTimeout(handle);
-        handle = null;
-      },
-    };
-  }
 }
 
 interface SimTimer { at: number; seq: number; fn: () => void; live: boolean }
@@ -83,7 +45,7 @@ export class SimClock implements Clock {
   }
 
   setTimer(at: number, fn: () => void): Disposable {
-    checkAt(at);
+    checkTimerAt(at);
     const timer: SimTimer = { at, seq: this.seq++, fn, live: true };
     // Sorted by (at, seq): timers due at the same time fire in the order they were set.
     let i = this.timers.length;

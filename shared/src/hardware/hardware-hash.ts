@@ -1,5 +1,5 @@
 // Pure hardware identity: per-component salted hashes, the hardware hash and the tolerance vote (DESIGN §5).
-import { createHash } from 'node:crypto';
+import { sha256HexOfText } from '../crypto/sha256';
 import { VactError } from '../errors/error-codes';
 
 /** The components a hardware hash is made of, in hashing order. */
@@ -80,16 +80,16 @@ export function hashComponents(c: HardwareComponents): ComponentHashes {
   for (const name of HARDWARE_COMPONENTS) {
     const text = normaliseComponent(name, c[name]);
     if (text === null) continue;
-    out[name] = createHash('sha256').update(`${HARDWARE_SALT}\0${name}\0${text}`).digest('hex').slice(0, 16);
+    out[name] = sha256HexOfText(`${HARDWARE_SALT}\0${name}\0${text}`).slice(0, 16);
   }
   return out;
 }
 
 /** The hardware hash: 32 hex chars over the component hashes (stable for equal component hashes). */
 export function hardwareHashOf(hashes: ComponentHashes): string {
-  const h = createHash('sha256').update(HARDWARE_SALT);
-  for (const name of HARDWARE_COMPONENTS) h.update(`\0${name}=${hashes[name] ?? ''}`);
-  return h.digest('hex').slice(0, 32);
+  let text = HARDWARE_SALT;
+  for (const name of HARDWARE_COMPONENTS) text += `\0${name}=${hashes[name] ?? ''}`;
+  return sha256HexOfText(text).slice(0, 32);
 }
 
 /** Outcome of comparing a rescan with the identity recorded earlier. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { nodeEd25519 } from '../crypto/node-ed25519';
+import { nodeEd25519 } from '../node/node-ed25519';
 import { VactError } from '../errors/error-codes';
 import { signHostCertificate } from '../tickets/certificate';
 import { encodeTicket, signTicketByAuthority, signTicketByHost, verifyTicket, type TicketBody } from '../tickets/ticket';

@@ -1,6 +1,7 @@
 // The canonical byte encoding shared by certificates and tickets (docs/protocol.md, "Canonical encoding"):
 // big-endian fixed-width integers, u16-length-prefixed UTF-8 strings, and hard size limits, so that one
 // value has exactly one encoding and a signature over it is stable.
+import { fromBase64, toBase64 } from '../encoding/base64';
 import { VactError } from '../errors/error-codes';
 
 /** Largest string field, in UTF-8 bytes. */
@@ -60,8 +61,8 @@ export class ByteWriter {
 
   /** Exactly `size` raw bytes given as base64 (keys, signatures). */
   base64(field: string, v: string, size: number): this {
-    const b = typeof v === 'string' ? Buffer.from(v, 'base64') : Buffer.alloc(0);
-    if (b.length !== size || b.toString('base64') !== v) {
+    const b = fromBase64(v);
+    if (b === null || b.length !== size) {
       throw new VactError('INVALID_ENCODING', `${this.what}: ${field} must be the base64 of ${size} bytes`);
     }
     return this.bytes(b);
@@ -140,7 +141,7 @@ export class ByteReader {
   }
 
   base64(field: string, size: number): string {
-    return Buffer.from(this.bytes(field, size)).toString('base64');
+    return toBase64(this.bytes(field, size));
   }
 
   /** Throws unless every byte was consumed: trailing bytes would make the encoding non-canonical. */

@@ -1,4 +1,5 @@
 // KMS host certificates: the authority root key vouches for a host key (DESIGN §5; docs/protocol.md, "Host certificate").
+import { fromBase64, toBase64 } from '../encoding/base64';
 import type { Ed25519 } from '../crypto/signer';
 import { VactError } from '../errors/error-codes';
 import { ByteReader, ByteWriter, checkSize, signedMessage } from './canonical-bytes';
@@ -63,13 +64,13 @@ function readBody(r: ByteReader): HostCertificateBody {
 /** Signs a host certificate with the authority root key. */
 export function signHostCertificate(crypto: Ed25519, rootPrivateKey: string, body: HostCertificateBody): HostCertificate {
   const signature = crypto.sign(rootPrivateKey, signedMessage(HOST_CERTIFICATE_TAG, encodeHostCertificateBody(body)));
-  return { body: { ...body }, signature: Buffer.from(signature).toString('base64') };
+  return { body: { ...body }, signature: toBase64(signature) };
 }
 
 /** Throws VactError('INVALID_SIGNATURE' | 'CERTIFICATE_EXPIRED') unless the certificate chains to rootPublicKey and is valid at `now`. */
 export function verifyHostCertificate(crypto: Ed25519, rootPublicKey: string, cert: HostCertificate, now: number): void {
   const message = signedMessage(HOST_CERTIFICATE_TAG, encodeHostCertificateBody(cert.body));
-  const signature = Buffer.from(typeof cert.signature === 'string' ? cert.signature : '', 'base64');
+  const signature = fromBase64(cert.signature) ?? new Uint8Array(0);
   if (!crypto.verify(rootPublicKey, message, signature)) {
     throw new VactError('INVALID_SIGNATURE', `host certificate ${cert.body.serial} is not signed by the authority root key`, { serial: cert.body.serial });
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { nodeEd25519 } from '../crypto/node-ed25519';
+import { nodeEd25519 } from '../node/node-ed25519';
 import { VactError } from '../errors/error-codes';
 import { MAX_STRING_BYTES } from './canonical-bytes';
 import {

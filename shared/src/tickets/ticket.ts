@@ -1,5 +1,6 @@
 // Activation tickets: the signed proof that a machine (CMID + hardware hash) may run an edition
 // (DESIGN §5; docs/protocol.md, "Activation ticket").
+import { fromBase64, toBase64 } from '../encoding/base64';
 import type { Ed25519 } from '../crypto/signer';
 import { VactError } from '../errors/error-codes';
 import { ByteReader, ByteWriter, checkSize, signedMessage } from './canonical-bytes';
@@ -80,7 +81,7 @@ function readBody(r: ByteReader): TicketBody {
 }
 
 function signature(crypto: Ed25519, privateKey: string, body: TicketBody): string {
-  return Buffer.from(crypto.sign(privateKey, signedMessage(TICKET_TAG, encodeTicketBody(body)))).toString('base64');
+  return toBase64(crypto.sign(privateKey, signedMessage(TICKET_TAG, encodeTicketBody(body))));
 }
 
 /** Signs a MAK/offline ticket with the authority root key. */
@@ -106,7 +107,7 @@ function mismatch(field: string, got: string, want: string): VactError {
 export function verifyTicket(crypto: Ed25519, rootPublicKey: string, ticket: Ticket, expect: TicketExpectation): void {
   const body = ticket.body;
   const message = signedMessage(TICKET_TAG, encodeTicketBody(body));
-  const sig = Buffer.from(typeof ticket.signature === 'string' ? ticket.signature : '', 'base64');
+  const sig = fromBase64(ticket.signature) ?? new Uint8Array(0);
   if (body.issuer === 'authority') {
     if (!crypto.verify(rootPublicKey, message, sig)) {
       throw new VactError('INVALID_SIGNATURE', 'the ticket is not signed by the authority root key', { issuer: body.issuer });
@@ -172,7 +173,7 @@ export function decodeTicket(bytes: Uint8Array): Ticket {
 
 /** base64 text form for JSON transport/state files. */
 export function ticketToText(t: Ticket): string {
-  return Buffer.from(encodeTicket(t)).toString('base64');
+  return toBase64(encodeTicket(t));
 }
 
 /** Reads the base64 text form; throws VactError('INVALID_ENCODING') for anything else. */
@@ -180,5 +181,5 @@ export function ticketFromText(s: string): Ticket {
   const text = typeof s === 'string' ? s.trim() : '';
   if (text.length > Math.ceil(MAX_TICKET_BYTES / 3) * 4) throw new VactError('INVALID_ENCODING', `ticket text: ${text.length} characters, the limit is ${Math.ceil(MAX_TICKET_BYTES / 3) * 4}`);
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new VactError('INVALID_ENCODING', 'ticket text is not base64');
-  return decodeTicket(new Uint8Array(Buffer.from(text, 'base64')));
+  return decodeTicket(fromBase64(text.trim()) ?? new Uint8Array(0));
 }

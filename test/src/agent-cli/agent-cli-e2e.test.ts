@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ControlNotification, StatusResult } from '@vact/shared';
-import { ControlClient } from '@vact/agent/dist/control-client';
+import { ControlClient } from '@vact/shared/node';
 import { ProcessGroup, parseJsonOutput, type ManagedProcess, type RunResult } from '../fixtures/processes';
 
 const EDITION = 'client-enterprise';

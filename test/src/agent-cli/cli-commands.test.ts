@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startControlServer, type ControlServer } from '@vact/agent/dist/control';
-import { FakeAgentService } from '@vact/agent/dist/control/testing/fake-agent-service';
+import { startControlServer, type ControlServer } from '@vact/agent/control';
+import { FakeAgentService } from '@vact/agent/testing';
 import { vact, vactJson } from './cli-runner';
 
 const TOKENS = { user: 'cli-user-token-0123456789', admin: 'cli-admin-token-0123456789' };

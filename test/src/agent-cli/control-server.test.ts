@@ -9,9 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import WebSocket from 'ws';
 import type { ControlNotification } from '@vact/shared';
-import { startControlServer, type ControlServer, type ControlServerOptions } from '@vact/agent/dist/control';
-import { FakeAgentService } from '@vact/agent/dist/control/testing/fake-agent-service';
-import { ControlCallError, ControlClient } from '@vact/agent/dist/control-client';
+import { startControlServer, type ControlServer, type ControlServerOptions } from '@vact/agent/control';
+import { FakeAgentService } from '@vact/agent/testing';
+import { ControlCallError, ControlClient } from '@vact/shared/node';
 
 const TOKENS = { user: 'user-token-0123456789abcdef', admin: 'admin-token-0123456789abcdef' };
 

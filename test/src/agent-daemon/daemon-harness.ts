@@ -7,10 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import {
-  nodeEd25519, signTicketByAuthority, ticketToText, referenceCatalogue, encodeProductKey, AuthorityPaths,
-  CONTROL_PROTOCOL_VERSION, type MakActivationRequest, type ControlNotification,
-  type ControlMethodName, type ControlParamsInput, type ControlResult,
+  signTicketByAuthority, ticketToText, referenceCatalogue, encodeProductKey, AuthorityPaths, CONTROL_PROTOCOL_VERSION, type MakActivationRequest, type ControlNotification, type ControlMethodName, type ControlParamsInput, type ControlResult,
 } from '@vact/shared';
+import { nodeEd25519 } from '@vact/shared/node';
 
 export const EDITION = 'client-enterprise';
 const VACT = path.resolve(__dirname, '../../../agent/bin/vact.js');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KeyInstallResult, StatusResult } from '@vact/shared';
-import { StateFile } from '@vact/agent/dist/store/state-file';
+import { StateFile } from '@vact/agent/state';
 import { AgentProcess, RpcClient, SigningAuthority, HARDWARE, makKey, tempDir, writeHardware } from './daemon-harness';
 
 interface Expect { status: string; partialKey: string | null }

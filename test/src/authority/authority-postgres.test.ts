@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { nodeEd25519, ticketFromText, verifyTicket } from '@vact/shared';
+import { ticketFromText, verifyTicket } from '@vact/shared';
+import { nodeEd25519 } from '@vact/shared/node';
 import { ProcessGroup } from '../fixtures/processes';
 import { startPostgres, type PostgresServer } from '../fixtures/postgres';
 import { api, hex32, initAuthority, issueKey, makRequest, startAuthority, type AuthorityUnderTest } from './authority-harness';

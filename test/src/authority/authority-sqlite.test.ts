@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  nodeEd25519, verifyTicket, ticketFromText, verifyHostCertificate, encodeProductKey, encodeInstallationId,
-  installationIdNonce, decodeConfirmationId, referenceCatalogue,
+  verifyTicket, ticketFromText, verifyHostCertificate, encodeProductKey, encodeInstallationId, installationIdNonce, decodeConfirmationId, referenceCatalogue,
 } from '@vact/shared';
+import { nodeEd25519 } from '@vact/shared/node';
 import { ProcessGroup, parseJsonOutput } from '../fixtures/processes';
 import { api, hex32, issueKey, makRequest, startAuthority, type AuthorityUnderTest, type MakBody } from './authority-harness';
 

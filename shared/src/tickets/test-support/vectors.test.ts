@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nodeEd25519 } from '../../crypto/node-ed25519';
+import { nodeEd25519 } from '../../node/node-ed25519';
 import { decodeConfirmationId } from '../../offline/confirmation-id';
 import { decodeInstallationId } from '../../offline/installation-id';
 import { decodeHostCertificate, verifyHostCertificate } from '../certificate';

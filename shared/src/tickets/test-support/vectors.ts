@@ -1,6 +1,6 @@
 // Deterministic test vectors (docs/protocol.md, "Test vectors"): fixed seeds and fields in, exact bytes out.
 // The docs quote the output of protocolTestVectors(); vectors.test.ts fails when the two drift apart.
-import { ed25519KeyPairFromSeed, nodeEd25519 } from '../../crypto/node-ed25519';
+import { ed25519KeyPairFromSeed, nodeEd25519 } from '../../node/node-ed25519';
 import { encodeConfirmationId } from '../../offline/confirmation-id';
 import { encodeInstallationId, installationIdNonce, type InstallationIdFields } from '../../offline/installation-id';
 import { signedMessage } from '../canonical-bytes';

@@ -2,7 +2,7 @@
 // This is the only module of shared/ that binds to the platform's crypto; everything else takes an Ed25519.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { VactError } from '../errors/error-codes';
-import type { Ed25519, Ed25519KeyPair } from './signer';
+import type { Ed25519, Ed25519KeyPair } from '../crypto/signer';
 
 // DER prefixes that turn raw 32-byte Ed25519 keys into PKCS#8 / SPKI documents (RFC 8410).
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');

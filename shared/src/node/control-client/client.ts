@@ -14,7 +14,7 @@ import {
   type ErrorCodeName,
   type ErrorData,
   type NotificationTopic,
-} from '@vact/shared';
+} from '../../index';
 import type { z } from 'zod';
 
 /** An error the agent answered with: the catalogue code plus the JSON-RPC code. */

@@ -11,7 +11,7 @@ import {
   type MakActivationRequest, type MakActivationResponse, type KmsHostActivationRequest, type KmsHostActivationResponse,
   type OfflineConfirmResponse, type OfflineBatchResponse, type IssueKeyRequest, type KeyInfo, type AuditEntry,
   type ClockResponse, type HealthResponse, type AuthorityKeyResponse,
-} from '@vact/shared';
+} from '../index';
 import type { z } from 'zod';
 
 export const DEFAULT_AUTHORITY_URL = 'http://127.0.0.1:8470';
