@@ -1,6 +1,8 @@
 // The extension against real agent processes, with the real vscode API: add an agent, see its
 // state in the tree, run the actions, user token limits, an agent killed and restarted.
 import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -84,6 +86,17 @@ describe('vact extension against real agents', function () {
     assert.equal(o.ok, false);
     if (!o.ok) assert.equal(o.error.code, 'NO_KMS_HOST');
     await waitFor('the last error in the tree', () => treeLine(id).includes('NO_KMS_HOST'));
+  });
+
+  it('shows a state change the agent pushes within a second, without asking (grace runs out on its simulated clock)', async () => {
+    const before = snap()?.status?.status;
+    assert.equal(before, 'InitialGrace');
+    // Another administrator moves the agent's clock past the end of grace, from the CLI.
+    await promisify(execFile)(fx.node, [fx.vact, 'clock', 'advance', '31d', '--agent', agent.url, '--state-dir', agent.stateDir, '--json']);
+    const t0 = Date.now();
+    await waitFor('Notification in the tree', () => treeLine(id).startsWith('Notification'), 1000);
+    assert.ok(Date.now() - t0 <= 1000);
+    assert.equal(api.tree.getTreeItem({ kind: 'agent', id }).iconPath instanceof vscode.ThemeIcon, true);
   });
 
   it('refuses a mistyped key before sending it, then installs a MAK (activated by the authority)', async () => {
