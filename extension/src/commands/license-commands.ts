@@ -65,12 +65,17 @@ export function registerLicenseCommands(fleet: Fleet): vscode.Disposable[] {
         return outcomes;
       });
     }),
-    vscode.commands.registerCommand('vact.installKey', async (arg: unknown, keyArg?: unknown) => {
-      const c = await one(arg);
-      if (!c) return undefined;
-      const denied = needsAdmin(c, 'Installing a product key');
-      if (denied) return denied;
-      const key = typeof keyArg === 'string' ? keyArg : await askKey(c, `Product key for ${c.snapshot.config.name}`);
+    vscode.commands.registerCommand('vact.installKey', async (arg: unknown, second?: unknown, third?: unknown) => {
+      // (node, selectedNodes) from the view's menu; (id, key) from code and tests.
+      const targets = await resolveTargets(fleet, arg, Array.isArray(second) ? second : undefined, true);
+      if (targets.length === 0) return undefined;
+      for (const c of targets) {
+        const denied = needsAdmin(c, 'Installing a product key');
+        if (denied) return denied;
+      }
+      const given = typeof second === 'string' ? second : typeof third === 'string' ? third : undefined;
+      const first = targets[0];
+      const key = given ?? (await askKey(first, targets.length === 1 ? `Product key for ${first.snapshot.config.name}` : `Product key for ${targets.length} agents`));
       if (!key) return undefined;
       const problem = keyProblem(key);
       if (problem) {
@@ -78,7 +83,10 @@ export function registerLicenseCommands(fleet: Fleet): vscode.Disposable[] {
         void vscode.window.showErrorMessage(`${error.message}. ${error.hint}`);
         return { ok: false, error } satisfies Outcome;
       }
-      return run(c, 'Installing the key', () => c.call('key.install', { key: decodeKey(key).key }));
+      const canonical = decodeKey(key).key;
+      const outcomes: Outcome[] = [];
+      for (const c of targets) outcomes.push(await run(c, 'Installing the key', () => c.call('key.install', { key: canonical })));
+      return outcomes.length === 1 ? outcomes[0] : outcomes;
     }),
     vscode.commands.registerCommand('vact.switchChannel', async (arg: unknown, makArg?: unknown) => {
       const c = await one(arg);

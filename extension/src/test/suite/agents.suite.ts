@@ -154,6 +154,15 @@ describe('vact extension against real agents', function () {
     assert.equal((await conn.call('status')).remainingRearms, before);
   });
 
+  it('fleet actions on a selection: activate all, install a key on all (refused for the user-token connection)', async () => {
+    const all = await vscode.commands.executeCommand<Outcome[]>('vact.activateAll', undefined, [id, userId]);
+    assert.deepEqual(all?.map((o) => o.ok), [true, true]);
+    const refused = await command('vact.installKey', undefined, [id, userId], fx.makKey);
+    assert.equal(refused.ok, false);
+    const adminOnly = await command('vact.installKey', undefined, [id], fx.makKey);
+    assert.equal(adminOnly.ok, true);
+  });
+
   it('shows a killed agent as offline and brings it back when it restarts', async () => {
     await agent.kill();
     await waitFor('offline in the tree', () => treeLine(id) === 'offline');
