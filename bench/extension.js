@@ -52,6 +52,10 @@ const context = {
   const vsix = fs.readdirSync(path.resolve(__dirname, '../dist')).find((f) => /^vact-.*\.vsix$/.test(f));
   const ms = (a, b) => (Number(b - a) / 1e6).toFixed(1);
   console.log(`extension: load ${ms(t0, t1)} ms + activate ${ms(t1, t2)} ms = ${ms(t0, t2)} ms; bundle ${kib(bundle)} KiB (+ webviews ${kib(path.join(ext, 'out/panel.js'))} + ${kib(path.join(ext, 'out/dashboard.js'))} KiB); vsix ${vsix ? `${kib(path.resolve(__dirname, '../dist', vsix))} KiB (limit 3072)` : 'not built'}`);
+  if (vsix && fs.statSync(path.resolve(__dirname, '../dist', vsix)).size > 3 * 1024 * 1024) {
+    console.error('the .vsix is larger than 3 MiB');
+    process.exitCode = 1;
+  }
 })().catch((err) => {
   console.error(err);
   process.exit(1);

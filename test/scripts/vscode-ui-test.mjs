@@ -55,6 +55,10 @@ export async function runUiTest({ browser, cs, workspace, out }) {
     await table.waitFor({ timeout: 30_000 });
     const text = await table.innerText();
     if (!text.includes('ui-1') || !text.includes('Licensed')) throw new Error(`dashboard table: ${text}`);
+    // Keyboard: focus the "Agent" column header and press Enter: the table sorts by name.
+    const dash = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await dash.locator('th button', { hasText: 'Agent' }).press('Enter');
+    await waitFor('the table sorted by name from the keyboard', async () => (await dash.locator('th[aria-sort="ascending"]').innerText()).startsWith('Agent'), 5000);
     await shot('dashboard-light');
     await setTheme(page, 'vs-dark');
     await shot('dashboard-dark');
