@@ -50,7 +50,10 @@ describe('vact extension against real agents', function () {
     await agent.start();
     const ext = vscode.extensions.getExtension<VactApi>('vact.vact-vscode');
     assert.ok(ext, 'the extension is installed');
+    assert.equal(ext.isActive, false, 'activation is lazy: nothing has opened the view or run a command yet');
+    const t0 = Date.now();
     api = await ext.activate();
+    console.log(`      (activation in the real extension host: ${Date.now() - t0} ms)`);
   });
 
   after(async () => {
