@@ -73,6 +73,12 @@ const SETTINGS = {
   'workbench.tips.enabled': false, 'window.commandCenter': false, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.commandCenter.enabled': false,
 };
 
+/** Installs a .vsix into a code-server extensions dir, as a user would. */
+export function installVsix(env, dir, vsix) {
+  execFileSync(env.N24 + '/bin/node', [env.CODE_SERVER, '--user-data-dir', path.join(dir, 'data'), '--extensions-dir', path.join(dir, 'exts'), '--install-extension', vsix], { stdio: 'ignore', env: { ...process.env, EXTENSIONS_GALLERY: '{}' } });
+  return fs.readdirSync(path.join(dir, 'exts')).filter((d) => d.startsWith('vact.'));
+}
+
 /** Starts code-server for one run (own port, own user data); resolves when /healthz answers. */
 export async function startCodeServer(env, dir, workspace, extra = {}) {
   const port = await freePort();
@@ -90,8 +96,9 @@ export async function startCodeServer(env, dir, workspace, extra = {}) {
 }
 
 /** The page URL that loads the extension under development (and, optionally, its tests). */
-export function pageUrl(port, workspace, testsPath) {
+export function pageUrl(port, workspace, testsPath, installed = false) {
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  if (installed) return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
   const payload = [['extensionDevelopmentPath', remote(EXT)]];
   if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
   return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;

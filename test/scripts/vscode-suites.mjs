@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { format } from 'node:util';
-import { EXT, ROOT, launchChromium, makeFixture, pageUrl, setup, startCodeServer } from './vscode-harness.mjs';
+import { EXT, ROOT, installVsix, launchChromium, makeFixture, pageUrl, setup, startCodeServer } from './vscode-harness.mjs';
 import { runUiTest } from './vscode-ui-test.mjs';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
@@ -57,7 +57,11 @@ try {
     if (only !== 'ui') await hostSuite(fx, browser);
     if (only !== 'host') {
       const t = Date.now();
+      // The UI test drives the packaged extension when `npm run package` has made one (as .ci/run does).
+      const vsix = fs.existsSync(path.join(ROOT, 'dist')) ? fs.readdirSync(path.join(ROOT, 'dist')).find((f) => /^vact-.*\.vsix$/.test(f)) : undefined;
+      if (vsix) console.log(`UI test: installed ${installVsix(env, path.join(dir, 'cs-ui'), path.join(ROOT, 'dist', vsix)).join(', ')} from dist/${vsix}`);
       const cs = await startCodeServer(env, path.join(dir, 'cs-ui'), fx.workspace, { 'workbench.colorTheme': 'Default Dark Modern' });
+      cs.installed = Boolean(vsix);
       daemons.push(cs);
       try {
         await runUiTest({ browser, cs, workspace: fx.workspace, out: OUT });

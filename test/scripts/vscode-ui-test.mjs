@@ -23,7 +23,7 @@ export async function runUiTest({ browser, cs, workspace, out }) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const shot = (name) => page.screenshot({ path: path.join(out, `${name}.png`) });
   try {
-    await page.goto(pageUrl(cs.port, workspace));
+    await page.goto(pageUrl(cs.port, workspace, undefined, cs.installed));
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page.locator('.activitybar .action-item a[aria-label^="Volume Activation"]').click();
     const rows = page.locator('.pane:has(.pane-header[aria-label^="Agents"]) .monaco-list-row');
