@@ -3,9 +3,7 @@ import { randomBytes } from 'node:crypto';
 import {
   VactError, ticketFromText, verifyTicket, type MakActivationRequest, type Ticket,
 } from '@vact/shared';
-import { nodeEd25519 } from '@vact/shared/node';
-// The authority's own typed client (schemas validated there); not re-exported from @vact/authority's index yet.
-import { AuthorityClient } from '@vact/shared/node';
+import { AuthorityClient, nodeEd25519 } from '@vact/shared/node';
 
 /** What a MAK activation needs to know about this machine. */
 export interface MakActivationInput {
@@ -33,10 +31,10 @@ export class MakActivationClient {
   }
 
   /** Activates the MAK; throws VactError (authority's code, UNREACHABLE, or the ticket check's code). */
-  async activate(input: MakActivationInput, now: () => number): Promise<MakActivationOutcome> {
+  async activate(input: MakActivationInput, now: () => number, signal?: AbortSignal): Promise<MakActivationOutcome> {
     const nonce = randomBytes(16).toString('hex');
     const body: MakActivationRequest = { key: input.key, cmid: input.cmid, hardwareHash: input.hardwareHash, edition: input.edition, nonce };
-    const response = await this.client.activateMak(body);
+    const response = await this.client.activateMak(body, signal);
     let ticket: Ticket;
     try {
       ticket = ticketFromText(response.ticket);

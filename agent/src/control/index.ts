@@ -4,3 +4,4 @@ export { roleForToken, bearerToken, FailedAuthLimiter, type ControlTokens, type 
 export { DEFAULT_ALLOWED_ORIGINS, originAllowed } from './origin';
 export { ControlSession, type SessionHooks, type SessionOutput } from './session';
 export { RpcErrorCode } from './json-rpc';
+export { createHandlerRegistry, dispatch, type HandlerRegistry, type ControlHandler, type HandlerContext, type DispatchedMethod } from './registry';

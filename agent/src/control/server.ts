@@ -1,5 +1,7 @@
 // The agent's control API server (DESIGN §6): JSON-RPC 2.0 over WebSocket, loopback by default,
 // TLS required off loopback, bearer tokens, Origin check, failed-auth rate limit, heartbeat.
+// Unauthenticated connections have their own small cap and a short handshake deadline, so
+// local clients without a token can neither fill the server nor lock out those with one.
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -16,6 +18,8 @@ import {
   type ControlRole, isLoopbackHost } from '@vact/shared';
 import { FailedAuthLimiter, bearerToken, roleForToken, type ControlTokens, type FailedAuthLimitOptions } from './auth';
 import { DEFAULT_ALLOWED_ORIGINS, originAllowed } from './origin';
+import { DEFAULT_MAX_BUFFERED_BYTES, fanOut } from './fan-out';
+import { createHandlerRegistry } from './registry';
 import { ControlSession, CLOSE_POLICY } from './session';
 
 export type ControlLog = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
@@ -34,10 +38,15 @@ export interface ControlServerOptions {
   maxPayload?: number;
   /** Ping interval; a peer that has not answered the previous ping is dropped (default 30 s). */
   heartbeatMs?: number;
-  /** A connection that has not completed the handshake by then is closed (default 10 s). */
+  /** A connection that has not completed the handshake by then is closed (default 5 s). */
   handshakeTimeoutMs?: number;
+  /** Connections that proved a token (Authorization header or handshake), default 64. */
   maxConnections?: number;
-  /** Failed authentications per remote address (default 10 per minute). */
+  /** Connections that have not proved a token yet (default 16); when full, the oldest is dropped. */
+  maxUnauthenticated?: number;
+  /** Bytes queued for one peer before it is dropped as a slow consumer (default 1 MiB). */
+  maxBufferedBytes?: number;
+  /** Failed authentications per remote address (default 10 per minute); only wrong tokens are then refused. */
   authLimit?: FailedAuthLimitOptions;
   log?: ControlLog;
 }
@@ -70,9 +79,12 @@ function rejectUpgrade(socket: Duplex, status: number, text: string): void {
 
 interface Peer {
   ws: WebSocket;
+  remoteAddress: string;
   session: ControlSession;
   alive: boolean;
   handshakeTimer: NodeJS.Timeout | null;
+  /** Proved a token (header at the upgrade, or the handshake). */
+  proven: boolean;
 }
 
 /** Starts the control server; throws INVALID_CONFIG for a non-loopback host without TLS, UNREACHABLE-free errors of listen (e.g. EADDRINUSE) as INVALID_CONFIG. */
@@ -87,9 +99,15 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const allowedOrigins = options.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS;
   const limiter = new FailedAuthLimiter(options.authLimit ?? { maxFailures: 10, windowMs: 60_000 });
   const heartbeatMs = options.heartbeatMs ?? 30_000;
-  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 5_000;
   const maxConnections = options.maxConnections ?? 64;
+  const maxUnauthenticated = options.maxUnauthenticated ?? 16;
+  const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  const registry = createHandlerRegistry(options.service);
   const peers = new Set<Peer>();
+  // Insertion order is age: the oldest unauthenticated peer is the first one dropped.
+  const unproven = new Set<Peer>();
+  const provenCount = (): number => peers.size - unproven.size;
 
   const httpServer = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }) : http.createServer();
   httpServer.on('request', (_req, res) => {
@@ -133,6 +151,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const onConnection = (ws: WebSocket, remoteAddress: string, headerRole: ControlRole | null): void => {
     const session = new ControlSession({
       service: options.service,
+      registry,
       remoteAddress,
       headerRole,
       authenticate: (token) => roleForToken(options.tokens, token),
@@ -143,12 +162,22 @@ export async function startControlServer(options: ControlServerOptions): Promise
       isRateLimited: () => limiter.isLimited(remoteAddress),
       log: (message, data) => log('error', message, data),
     });
-    const peer: Peer = { ws, session, alive: true, handshakeTimer: null };
+    const peer: Peer = { ws, remoteAddress, session, alive: true, handshakeTimer: null, proven: headerRole !== null };
     peer.handshakeTimer = setTimeout(() => {
       peer.handshakeTimer = null;
       if (session.authenticatedRole === null) ws.close(CLOSE_POLICY, 'handshake timeout');
     }, handshakeTimeoutMs);
     peers.add(peer);
+    if (!peer.proven) {
+      for (const old of unproven) {
+        if (unproven.size < maxUnauthenticated) break;
+        // Dropping the oldest rather than refusing the newest: a real client handshakes within
+        // milliseconds, so idle squatters cannot keep it out.
+        unproven.delete(old);
+        old.ws.terminate();
+      }
+      unproven.add(peer);
+    }
     syncHeartbeat();
 
     ws.on('pong', () => {
@@ -161,6 +190,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     ws.on('close', () => {
       if (peer.handshakeTimer) clearTimeout(peer.handshakeTimer);
       peers.delete(peer);
+      unproven.delete(peer);
       syncHeartbeat();
     });
     ws.on('message', (data: RawData) => {
@@ -173,6 +203,11 @@ export async function startControlServer(options: ControlServerOptions): Promise
           if (session.authenticatedRole !== null && peer.handshakeTimer) {
             clearTimeout(peer.handshakeTimer);
             peer.handshakeTimer = null;
+          }
+          if (session.authenticatedRole !== null && !peer.proven) {
+            peer.proven = true;
+            unproven.delete(peer);
+            if (provenCount() > maxConnections) ws.close(1013, 'too many connections');
           }
           if (out.close && ws.readyState === WebSocket.OPEN) ws.close(out.close.code, out.close.reason);
         })
@@ -191,17 +226,18 @@ export async function startControlServer(options: ControlServerOptions): Promise
         log('warn', 'control: refused a browser origin', { origin: req.headers.origin, remote });
         return rejectUpgrade(socket, 403, 'origin not allowed');
       }
-      if (limiter.isLimited(remote)) return rejectUpgrade(socket, 429, 'too many failed authentications; wait and try again');
-      if (peers.size >= maxConnections) return rejectUpgrade(socket, 503, 'too many connections');
       let headerRole: ControlRole | null = null;
       if (req.headers.authorization !== undefined) {
         const token = bearerToken(req.headers.authorization);
         headerRole = token === undefined ? null : roleForToken(options.tokens, token);
+        // A valid token is never locked out (all local clients share one address); only wrong ones are.
+        if (headerRole === null && limiter.isLimited(remote)) return rejectUpgrade(socket, 429, 'too many failed authentications; wait and try again');
         if (headerRole === null) {
           limiter.record(remote);
           log('warn', 'control: failed authentication', { remoteAddress: remote });
           return rejectUpgrade(socket, 401, 'the bearer token matches neither the user nor the admin token');
         }
+        if (provenCount() >= maxConnections) return rejectUpgrade(socket, 503, 'too many connections');
       }
       wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, remote, headerRole));
     } catch (err) {
@@ -217,7 +253,14 @@ export async function startControlServer(options: ControlServerOptions): Promise
       log('error', 'the agent emitted a notification that does not match the control API schema', { method: n.method });
       return;
     }
-    for (const p of peers) if (p.session.wants(n)) send(p.ws, { jsonrpc: '2.0', method: n.method, params: checked.data });
+    const targets = [...peers].filter((p) => p.ws.readyState === WebSocket.OPEN && p.session.wants(n));
+    if (targets.length === 0) return;
+    // Serialised once for all peers; a peer that does not read is dropped, not buffered for ever.
+    const text = JSON.stringify({ jsonrpc: '2.0', method: n.method, params: checked.data });
+    const byWs = new Map(targets.map((p) => [p.ws, p] as const));
+    for (const ws of fanOut(byWs.keys(), text, maxBufferedBytes, (err) => log('warn', 'control send failed', { error: err.message }))) {
+      log('warn', 'control: dropped a slow consumer of notifications', { remoteAddress: byWs.get(ws)?.remoteAddress, bufferedAmount: ws.bufferedAmount });
+    }
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -253,6 +296,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
           p.ws.terminate();
         }
         peers.clear();
+        unproven.clear();
         wss.close();
         httpServer.close(() => resolve());
         httpServer.closeAllConnections?.();

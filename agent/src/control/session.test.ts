@@ -149,11 +149,36 @@ describe('control session (JSON-RPC dispatcher)', () => {
       assert.equal(session.authenticatedRole, 'user');
     });
 
-    it('refuses the handshake while the peer is rate limited', async () => {
+    it('refuses wrong tokens while the peer is rate limited, but never a valid one (defect 9)', async () => {
       const { session } = makeSession({ limited: true });
-      const out = await call(session, 'handshake', { protocol: 1, token: 'admin-token' });
+      const out = await call(session, 'handshake', { protocol: 1, token: 'guess' });
       assert.equal(err(out).data.code, 'RATE_LIMITED');
       assert.equal(session.authenticatedRole, null);
+      const ok = makeSession({ limited: true });
+      assert.equal(result<{ role: string }>(await call(ok.session, 'handshake', { protocol: 1, token: 'admin-token' })).role, 'admin');
+    });
+
+    it('sends no reply to a notification before the handshake, and still closes (JSON-RPC 2.0)', async () => {
+      const { session, service } = makeSession();
+      const out = await session.handleMessage(JSON.stringify({ jsonrpc: '2.0', method: 'status' }));
+      assert.equal(out.reply, null);
+      assert.equal(out.close?.code, CLOSE_POLICY);
+      assert.equal(service.state.calls.length, 0);
+    });
+
+    it('sends no reply to a batch of notifications before the handshake, and still closes', async () => {
+      const { session, service } = makeSession();
+      const out = await session.handleMessage(JSON.stringify([{ jsonrpc: '2.0', method: 'status' }, { jsonrpc: '2.0', method: 'rearm' }]));
+      assert.equal(out.reply, null);
+      assert.equal(out.close?.code, CLOSE_POLICY);
+      assert.equal(service.state.calls.length, 0);
+    });
+
+    it("reports the agent's clock as serverTime, not the wall clock (--clock sim)", async () => {
+      const { session, service } = makeSession();
+      service.state.now = Date.parse('2031-05-06T07:08:09.000Z');
+      const r = result<{ serverTime: string }>(await call(session, 'handshake', { protocol: 1, token: 'user-token' }));
+      assert.equal(r.serverTime, '2031-05-06T07:08:09.000Z');
     });
 
     it('a user token gets NEEDS_ADMIN for every admin method and the service is never called', async () => {

@@ -7,13 +7,13 @@ import {
   isControlMethod,
   roleAllows,
   type AgentService,
-  type CallerContext,
   type ControlMethodName,
   type ControlNotification,
   type ControlRole,
   type NotificationTopic,
 } from '@vact/shared';
 import type { z } from 'zod';
+import { createHandlerRegistry, dispatch, type DispatchedMethod, type HandlerContext, type HandlerRegistry } from './registry';
 import {
   RpcErrorCode,
   asRpcId,
@@ -29,6 +29,8 @@ import {
 /** What a session needs from its server. */
 export interface SessionHooks {
   service: AgentService;
+  /** Handlers per method (default: the registry over `service`); servers build it once for all sessions. */
+  registry?: HandlerRegistry;
   remoteAddress: string;
   /** Role proven by the Authorization header of the upgrade, if any. */
   headerRole: ControlRole | null;
@@ -59,8 +61,11 @@ export class ControlSession {
   private readonly topics = new Set<NotificationTopic>();
   private inFlight = 0;
   private closing: SessionOutput['close'] | undefined;
+  private readonly registry: HandlerRegistry;
 
-  constructor(private readonly hooks: SessionHooks) {}
+  constructor(private readonly hooks: SessionHooks) {
+    this.registry = hooks.registry ?? createHandlerRegistry(hooks.service);
+  }
 
   /** The authenticated role, or null before a successful handshake. */
   get authenticatedRole(): ControlRole | null {
@@ -100,6 +105,9 @@ export class ControlSession {
     if (items.length > maxBatch) return invalid(`a batch holds at most ${maxBatch} calls`, 'PAYLOAD_TOO_LARGE');
     if (this.role === null) {
       this.closing = { code: CLOSE_POLICY, reason: 'handshake required' };
+      // A batch of notifications only gets no reply (JSON-RPC 2.0 §6), even when refused.
+      const allNotifications = items.every((i) => typeof i === 'object' && i !== null && !Array.isArray(i) && !Object.prototype.hasOwnProperty.call(i, 'id'));
+      if (allNotifications) return this.output(null);
       return invalid('the first call must be `handshake`, sent alone', 'UNAUTHORIZED');
     }
     const replies = await Promise.all(items.map((item) => this.handleOne(item, true)));
@@ -127,9 +135,10 @@ export class ControlSession {
     }
     if (this.role === null) {
       this.closing = { code: CLOSE_POLICY, reason: 'handshake required' };
-      return errorResponse(rid, rpcError(6000, errorData('UNAUTHORIZED', 'the first call must be `handshake`')));
+      // A notification (no id) never gets a reply (JSON-RPC 2.0 §4.1), not even this refusal.
+      return respond(errorResponse(rid, rpcError(6000, errorData('UNAUTHORIZED', 'the first call must be `handshake`'))));
     }
-    if (!isControlMethod(method)) {
+    if (!isControlMethod(method) || method === 'handshake') {
       return respond(errorResponse(rid, rpcError(RpcErrorCode.methodNotFound, errorData('NOT_FOUND', `no method "${method.slice(0, 64)}"`))));
     }
     if (!roleAllows(this.role, method)) {
@@ -165,24 +174,14 @@ export class ControlSession {
     return { ok: true, value: res.data };
   }
 
-  private ctx(): CallerContext {
-    return { role: this.role ?? 'user', remoteAddress: this.hooks.remoteAddress };
+  private ctx(): HandlerContext {
+    return { role: this.role ?? 'user', remoteAddress: this.hooks.remoteAddress, topics: this.topics };
   }
 
-  private async invoke(method: ControlMethodName, params: unknown): Promise<unknown> {
+  private async invoke(method: DispatchedMethod, params: unknown): Promise<unknown> {
     const entry = ControlMethods[method];
-    let result: unknown;
-    if (entry.service === null) {
-      const topics = (params as { topics?: NotificationTopic[] }).topics ?? (['state', 'reminder', 'event'] as NotificationTopic[]);
-      for (const t of topics) {
-        if (method === 'subscribe') this.topics.add(t);
-        else this.topics.delete(t);
-      }
-      result = { topics: [...this.topics] };
-    } else {
-      const service = this.hooks.service as unknown as Record<string, (p: unknown, c: CallerContext) => Promise<unknown>>;
-      result = await service[entry.service](params, this.ctx());
-    }
+    // `params` was parsed with this method's own schema just before, so the cast is the schema's type.
+    const result: unknown = await dispatch(this.registry, method, params as never, this.ctx());
     const checked = (entry.result as z.ZodType).safeParse(result);
     if (!checked.success) {
       this.hooks.log?.('the agent produced a result that does not match the control API schema', { method, issues: checked.error.issues.slice(0, 5) });
@@ -193,16 +192,18 @@ export class ControlSession {
 
   private async handshake(id: RpcId, raw: unknown): Promise<RpcResponse> {
     if (this.role !== null) return errorResponse(id, rpcError(RpcErrorCode.invalidRequest, errorData('INVALID_REQUEST', 'the handshake was already done on this connection')));
-    if (this.hooks.isRateLimited()) {
-      this.closing = { code: CLOSE_POLICY, reason: 'rate limited' };
-      return errorResponse(id, rpcError(6002, errorData('RATE_LIMITED', 'too many failed authentications from this address')));
-    }
     const params = this.parseParams('handshake', raw);
     if (!params.ok) return errorResponse(id, params.error);
     const p = params.value as { protocol: number; token?: string; client?: string };
     let role: ControlRole | null;
     if (p.token !== undefined) role = this.hooks.authenticate(p.token);
     else role = this.hooks.headerRole;
+    // The lockout only refuses wrong tokens: every local client shares 127.0.0.1, so locking out
+    // the address would let anyone deny the admin. Guessing is no way in: tokens are 256 random bits.
+    if (role === null && this.hooks.isRateLimited()) {
+      this.closing = { code: CLOSE_POLICY, reason: 'rate limited' };
+      return errorResponse(id, rpcError(6002, errorData('RATE_LIMITED', 'too many failed authentications from this address')));
+    }
     if (role === null) {
       this.hooks.recordAuthFailure();
       this.closing = { code: CLOSE_POLICY, reason: 'unauthorized' };
@@ -212,8 +213,11 @@ export class ControlSession {
       return errorResponse(id, rpcError(6005, errorData('VERSION_MISMATCH', `the client speaks control protocol ${p.protocol}, this agent speaks ${CONTROL_PROTOCOL_VERSION}`, { supported: [CONTROL_PROTOCOL_VERSION] })));
     }
     try {
-      const agent = await this.hooks.service.handshake(p, { role, remoteAddress: this.hooks.remoteAddress });
-      const result = { protocol: CONTROL_PROTOCOL_VERSION, role, serverTime: new Date().toISOString(), agent };
+      const caller = { role, remoteAddress: this.hooks.remoteAddress };
+      const agent = await this.hooks.service.handshake(p, caller);
+      // The agent's clock, not the wall clock: under --clock sim the two differ by design.
+      const { now } = await this.hooks.service.clockNow({}, caller);
+      const result = { protocol: CONTROL_PROTOCOL_VERSION, role, serverTime: now, agent };
       const checked = ControlMethods.handshake.result.safeParse(result);
       if (!checked.success) {
         this.hooks.log?.('the agent produced an invalid handshake result', { issues: checked.error.issues.slice(0, 5) });

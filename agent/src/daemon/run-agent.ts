@@ -6,7 +6,7 @@ import { resolveAgentConfig, type RawAgentSettings } from '../config/agent-confi
 import { ensureTokens } from '../tokens/control-tokens';
 import { writeFileAtomic } from '../store/atomic-file';
 import { startControlServer, loadTlsFiles, type ControlServer } from '../control';
-import { Agent } from './agent';
+import { startAgent, type RunningAgent } from './compose';
 
 /** File in the state dir telling local tools where the running agent listens. */
 export const CONTROL_INFO_FILE = 'control.json';
@@ -18,16 +18,16 @@ export function exitCodeFor(err: unknown): number {
 
 /** Runs the daemon until a signal; resolves with the exit code. */
 export async function runAgent(flags: RawAgentSettings, configFile: string | undefined, stderr: { write(s: string): unknown } = process.stderr): Promise<number> {
-  let agent: Agent | null = null;
+  let agent: RunningAgent | null = null;
   let server: ControlServer | null = null;
   try {
     const config = resolveAgentConfig(flags, configFile);
-    agent = await Agent.start(config);
+    agent = await startAgent(config);
     const tokens = ensureTokens(config.stateDir);
     const tls = config.tlsCert && config.tlsKey ? loadTlsFiles(config.tlsCert, config.tlsKey) : undefined;
     const logger = agent.logger;
     server = await startControlServer({
-      service: agent,
+      service: agent.service,
       tokens,
       host: config.control.host,
       port: config.control.port,

@@ -1,8 +1,23 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EventLog } from './event-log';
+import { linesFromEnd } from './tail-lines';
+
+/** The fs module object itself: the compiled `import * as fs` is a read-only view of it. */
+const nodeFs = createRequire(__filename)('node:fs') as Record<'readFileSync' | 'fsyncSync', (...a: unknown[]) => unknown>;
+
+function patched<K extends 'readFileSync' | 'fsyncSync', T>(name: K, fn: (...a: unknown[]) => unknown, body: () => T): T {
+  const real = nodeFs[name];
+  nodeFs[name] = fn;
+  try {
+    return body();
+  } finally {
+    nodeFs[name] = real;
+  }
+}
 
 describe('event log (JSON lines, rotation, query)', () => {
   let dir: string;
@@ -43,5 +58,43 @@ describe('event log (JSON lines, rotation, query)', () => {
     log.append({ time: 1, id: 1, message: 'ok' });
     fs.appendFileSync(log.file, '{"seq":2,"ti');
     assert.deepEqual(new EventLog(dir).query().map((e) => e.message), ['ok']);
+  });
+
+  it('fsyncs every appended event, as the comment promises (defect 5)', () => {
+    const log = new EventLog(dir);
+    let syncs = 0;
+    const real = nodeFs.fsyncSync;
+    patched('fsyncSync', (...a) => {
+      syncs++;
+      return real(...a);
+    }, () => log.append({ time: 1, id: 1, message: 'durable' }));
+    assert.ok(syncs >= 1);
+  });
+
+  it('queries from the end in chunks, asynchronously, never reading the whole file (defect 5)', async () => {
+    const log = new EventLog(dir, { maxBytes: 10 * 1024 * 1024 });
+    for (let i = 0; i < 1200; i++) log.append({ time: i, id: i % 3 === 0 ? 12288 : 12289, message: `event ${i} ${'x'.repeat(80)}` });
+    const pending = patched('readFileSync', () => assert.fail('read the whole log'), () => log.queryAsync({ ids: [12288], limit: 3 }));
+    assert.ok(pending instanceof Promise);
+    assert.deepEqual((await pending).map((e) => e.time), [1191, 1194, 1197]);
+    assert.deepEqual(patched('readFileSync', () => assert.fail('read the whole log'), () => log.query({ since: 1198 })).map((e) => e.time), [1198, 1199]);
+    assert.equal((await log.queryAsync()).length, 1000);
+  });
+
+  it('reads lines backwards across chunk borders, multi-byte characters included', async () => {
+    const f = path.join(dir, 'lines');
+    const lines = Array.from({ length: 50 }, (_, i) => `line ${i} ${'é'.repeat(i)}`);
+    fs.writeFileSync(f, `${lines.join('\n')}\n`);
+    const got: string[] = [];
+    for await (const l of linesFromEnd(f, 7)) got.push(l);
+    assert.deepEqual(got, [...lines].reverse());
+  });
+
+  it('an append after a torn line starts a new line, so the new event is not lost', () => {
+    const log = new EventLog(dir);
+    log.append({ time: 1, id: 1, message: 'ok' });
+    fs.appendFileSync(log.file, '{"seq":2,"ti');
+    new EventLog(dir).append({ time: 3, id: 1, message: 'after' });
+    assert.deepEqual(new EventLog(dir).query().map((e) => e.message), ['ok', 'after']);
   });
 });

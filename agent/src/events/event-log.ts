@@ -1,7 +1,9 @@
 // The activation event log (DESIGN §8): JSON lines in D, rotated by size, queried by time and id.
 import * as fs from 'node:fs';
-import { rotateFiles } from '../logging/file-rotation';
 import * as path from 'node:path';
+import { rotateFiles } from '../logging/file-rotation';
+import { fsyncDir } from '../store/atomic-file';
+import { linesFromEnd, linesFromEndSync } from './tail-lines';
 
 /** One logged event. `time` is the agent clock (sim or system) in ms since epoch. */
 export interface EventRecord {
@@ -29,46 +31,76 @@ export interface EventLogOptions {
   keep?: number;
 }
 
-/** Appends events synchronously (so an event is on disk before the action is acknowledged). */
+/** Appends events synchronously and fsyncs them (so an event is on disk before the action is acknowledged). */
 export class EventLog {
   readonly file: string;
   private readonly maxBytes: number;
   private readonly keep: number;
   private seq: number;
   private size: number;
+  /** The file ends in a line torn by a crash: the next append starts a new line first. */
+  private torn: boolean;
 
   constructor(readonly dir: string, opts: EventLogOptions = {}) {
     this.file = path.join(dir, opts.fileName ?? 'events.jsonl');
     this.maxBytes = opts.maxBytes ?? 1024 * 1024;
     this.keep = opts.keep ?? 4;
     this.size = fileSize(this.file);
+    this.torn = endsTorn(this.file, this.size);
     this.seq = this.lastSeq();
   }
 
   /** Appends one event and returns it with its sequence number. */
   append(e: Omit<EventRecord, 'seq'>): EventRecord {
     const rec: EventRecord = { seq: ++this.seq, time: e.time, id: e.id, message: e.message, ...(e.data ? { data: e.data } : {}) };
-    const line = `${JSON.stringify(rec)}\n`;
+    let line = `${JSON.stringify(rec)}\n`;
     if (this.size > 0 && this.size + Buffer.byteLength(line) > this.maxBytes) this.rotate();
-    fs.appendFileSync(this.file, line, { mode: 0o600 });
+    if (this.torn) line = `\n${line}`;
+    const created = this.size === 0;
+    const fd = fs.openSync(this.file, 'a', 0o600);
+    try {
+      fs.writeSync(fd, line);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (created) fsyncDir(this.dir);
+    this.torn = false;
     this.size += Buffer.byteLength(line);
     return rec;
   }
 
-  /** Matching events, oldest first. */
-  query(q: EventQuery = {}): EventRecord[] {
+  /**
+   * Matching events (newest `limit`, oldest first), read from the end of the log backwards in
+   * chunks without blocking the event loop; it stops as soon as it has `limit` matches.
+   */
+  async queryAsync(q: EventQuery = {}): Promise<EventRecord[]> {
+    const match = matcher(q);
     const limit = q.limit ?? 1000;
-    const ids = q.ids && q.ids.length > 0 ? new Set(q.ids) : null;
     const out: EventRecord[] = [];
-    for (const f of this.files()) {
-      for (const rec of readLines(f)) {
-        if (q.since !== undefined && rec.time < q.since) continue;
-        if (q.until !== undefined && rec.time > q.until) continue;
-        if (ids && !ids.has(rec.id)) continue;
-        out.push(rec);
+    for (const f of this.files().reverse()) {
+      for await (const line of linesFromEnd(f)) {
+        const rec = parseLine(line);
+        if (rec && match(rec)) out.push(rec);
+        if (out.length >= limit) return out.reverse();
       }
     }
-    return out.slice(Math.max(0, out.length - limit));
+    return out.reverse();
+  }
+
+  /** Same as `queryAsync`, but synchronous; the control API should use `queryAsync`. */
+  query(q: EventQuery = {}): EventRecord[] {
+    const match = matcher(q);
+    const limit = q.limit ?? 1000;
+    const out: EventRecord[] = [];
+    for (const f of this.files().reverse()) {
+      for (const line of linesFromEndSync(f)) {
+        const rec = parseLine(line);
+        if (rec && match(rec)) out.push(rec);
+        if (out.length >= limit) return out.reverse();
+      }
+    }
+    return out.reverse();
   }
 
   /** Rotated files oldest first, then the live file. */
@@ -90,11 +122,18 @@ export class EventLog {
 
   private lastSeq(): number {
     for (const f of this.files().reverse()) {
-      const recs = readLines(f);
-      if (recs.length > 0) return recs[recs.length - 1].seq;
+      for (const line of linesFromEndSync(f)) {
+        const rec = parseLine(line);
+        if (rec) return rec.seq;
+      }
     }
     return 0;
   }
+}
+
+function matcher(q: EventQuery): (rec: EventRecord) => boolean {
+  const ids = q.ids && q.ids.length > 0 ? new Set(q.ids) : null;
+  return (rec) => (q.since === undefined || rec.time >= q.since) && (q.until === undefined || rec.time <= q.until) && (!ids || ids.has(rec.id));
 }
 
 function fileSize(f: string): number {
@@ -105,23 +144,25 @@ function fileSize(f: string): number {
   }
 }
 
-/** Parses a log file, skipping a torn last line left by a crash. */
-function readLines(f: string): EventRecord[] {
-  let text: string;
+/** Whether the last byte of a non-empty `file` is not a newline (a crash tore the last append). */
+function endsTorn(file: string, size: number): boolean {
+  if (size === 0) return false;
+  const fd = fs.openSync(file, 'r');
   try {
-    text = fs.readFileSync(f, 'utf8');
+    const b = Buffer.alloc(1);
+    fs.readSync(fd, b, 0, 1, size - 1);
+    return b[0] !== 0x0a;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** One record, or null for a line torn by a crash mid-append (the rest of the log stays readable). */
+function parseLine(line: string): EventRecord | null {
+  try {
+    const rec = JSON.parse(line) as EventRecord;
+    return typeof rec === 'object' && rec !== null && typeof rec.seq === 'number' && typeof rec.time === 'number' && typeof rec.id === 'number' ? rec : null;
   } catch {
-    return [];
+    return null;
   }
-  const out: EventRecord[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    try {
-      const rec = JSON.parse(line) as EventRecord;
-      if (typeof rec.seq === 'number' && typeof rec.time === 'number' && typeof rec.id === 'number') out.push(rec);
-    } catch {
-      // A line torn by a crash mid-append: skip it, the rest of the log stays readable.
-    }
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 // The agent's one versioned state file: load (with migrations and validation) and atomic save.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { VactError, type LifecycleState, type ComponentHashes } from '@vact/shared';
+import { VactError, KeyTypeSchema, LicenseStatusSchema, type LifecycleState, type ComponentHashes } from '@vact/shared';
 import { writeFileAtomic } from './atomic-file';
 
 /** Current layout version written by this agent. */
@@ -58,7 +58,8 @@ export function migrateState(raw: Record<string, unknown>, file: string, migrati
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isNumOrNull = (v: unknown) => v === null || isNum(v);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const STATUSES = ['Unlicensed', 'Licensed', 'InitialGrace', 'OutOfToleranceGrace', 'Notification'];
+const KEY_TYPES: readonly string[] = KeyTypeSchema.options;
+const STATUSES: readonly string[] = LicenseStatusSchema.options;
 
 /** Structural check of a migrated document; names the first bad field. */
 export function validateState(doc: Record<string, unknown>, file: string): AgentState {
@@ -79,7 +80,8 @@ export function validateState(doc: Record<string, unknown>, file: string): Agent
   for (const f of ['graceEndsAt', 'validUntil', 'lastActivatedAt', 'nextAttemptAt', 'lastReminderAt']) if (!isNumOrNull(lc[f])) fail(`lifecycle.${f}`);
   for (const f of ['remainingRearms', 'failures', 'trustedNow']) if (!isNum(lc[f])) fail(`lifecycle.${f}`);
   const key = lc['key'];
-  if (!(key === null || (isObj(key) && typeof key['key'] === 'string' && typeof key['type'] === 'string' && typeof key['partialKey'] === 'string'))) fail('lifecycle.key');
+  if (!(key === null || (isObj(key) && typeof key['key'] === 'string' && typeof key['partialKey'] === 'string' && typeof key['group'] === 'string'))) fail('lifecycle.key');
+  if (isObj(key) && !KEY_TYPES.includes(key['type'] as string)) fail('lifecycle.key.type');
   const iv = lc['intervals'];
   if (!isObj(iv) || !isNum(iv['activationMinutes']) || !isNum(iv['renewalMinutes'])) fail('lifecycle.intervals');
   return doc as unknown as AgentState;
@@ -97,11 +99,14 @@ export class StateFile {
     let text: string;
     try {
       const st = fs.statSync(this.file);
+      if (st.isDirectory()) throw new VactError('STATE_CORRUPT', `${this.file} is a directory, not the agent's state file`, { file: this.file });
       if (st.size > MAX_STATE_BYTES) throw new VactError('STATE_CORRUPT', `${this.file} is larger than ${MAX_STATE_BYTES} bytes`, { file: this.file });
       text = fs.readFileSync(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
+      if (err instanceof VactError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return null;
+      throw new VactError('STATE_CORRUPT', code === 'EISDIR' ? `${this.file} is a directory, not the agent's state file` : `${this.file} cannot be read (${code ?? (err as Error).message})`, { file: this.file });
     }
     let raw: unknown;
     try {

@@ -221,7 +221,8 @@ export class AuthorityServer {
     const auth = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
     if (m && timingSafeEqual(digest(m[1]), this.adminTokenDigest)) return;
-    if (this.limiter && !this.authFailures.take(remote).ok) {
+    // Always on: it guards the admin token, which has nothing to do with activation rate limiting.
+    if (!this.authFailures.take(remote).ok) {
       throw new VactError('RATE_LIMITED', `too many failed authentications from ${remote}`);
     }
     throw new VactError('UNAUTHORIZED', m ? 'the admin token is wrong' : 'this endpoint needs the admin token (Authorization: Bearer TOKEN)');

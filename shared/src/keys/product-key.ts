@@ -5,7 +5,8 @@
 // genuine one from a forged one.
 import { VactError } from '../errors/error-codes';
 
-export type KeyType = 'kms-client' | 'kms-host' | 'mak';
+import type { KeyType } from '../lifecycle/license-schemas';
+export type { KeyType };
 
 export interface DecodedKey {
   /** Canonical form XXXXX-XXXXX-XXXXX-XXXXX-XXXXX, upper case. */

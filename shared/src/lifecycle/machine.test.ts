@@ -251,6 +251,15 @@ describe('lifecycle machine (DESIGN §3, §4)', () => {
     assert.deepEqual(renewed.state.adminIntervals, { activationMinutes: 120, renewalMinutes: 24 * 60 });
   });
 
+  it('rule: hardware beyond tolerance regenerates the CMID (clone) in the same step, whatever the state', () => {
+    for (const st of [kmsLicensed(), inGrace(MAK_KEY)]) {
+      const r = run(st, { type: 'hardware-rescanned', withinTolerance: false }, T0 + 2 * HOUR_MS);
+      assert.deepEqual(r.effects.filter((e) => e.type === 'regenerate-cmid'), [{ type: 'regenerate-cmid', reason: 'clone' }]);
+    }
+    const within = run(kmsLicensed(), { type: 'hardware-rescanned', withinTolerance: true }, T0 + 2 * HOUR_MS);
+    assert.equal(within.effects.filter((e) => e.type === 'regenerate-cmid').length, 0);
+  });
+
   it('rule: rearm resets grace to 30 days, regenerates the CMID and clears the KMS state', () => {
     let s = inGrace();
     s = run(s, { type: 'activation-failed', code: 'KMS_COUNT_TOO_LOW', message: 'low', count: 7, hostIntervals: { activationMinutes: 60, renewalMinutes: 600 } }, T0).state;

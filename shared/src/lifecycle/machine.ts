@@ -3,8 +3,7 @@
 // nextWake. Every rule of DESIGN §3 it implements is listed in docs/lifecycle.md.
 import type { CatalogueRules } from '../catalogue/types';
 import { VactError } from '../errors/error-codes';
-import type { KeyType } from '../keys/product-key';
-import type { ActivationChannel } from '../tickets/ticket';
+import { KeyTypeSchema, type ActivationChannel, type KeyType } from './license-schemas';
 import { EventIds } from './event-ids';
 import { defaultIntervals, hostPushedIntervals, validateIntervalMinutes } from './intervals';
 import { DAY_MS, MINUTE_MS, dueReminderSlot, nextReminderAt } from './reminders';
@@ -17,7 +16,7 @@ export { dueReminderSlot, nextReminderAt, reminderSlots } from './reminders';
 /** A clock further back than this behind trusted time is reported as a rollback (NTP steps are smaller). */
 export const ROLLBACK_REPORT_SLACK_MS = MINUTE_MS;
 
-const KEY_TYPES: readonly KeyType[] = ['kms-client', 'kms-host', 'mak'];
+const KEY_TYPES: readonly KeyType[] = KeyTypeSchema.options;
 const CHANNELS: readonly ActivationChannel[] = ['KMS', 'MAK', 'offline'];
 const MAX_ERROR_MESSAGE = 500;
 
@@ -310,7 +309,11 @@ class Step {
   private hardware(withinTolerance: boolean): void {
     if (typeof withinTolerance !== 'boolean') throw new VactError('INVALID_REQUEST', 'hardware-rescanned needs withinTolerance: true or false');
     const s = this.s;
-    if (withinTolerance || !s.key || s.status === 'Notification') return;
+    if (withinTolerance) return;
+    // Beyond tolerance under the same CMID is what a cloned image looks like: this machine gets its
+    // own CMID in the same commit as its new hardware, so no crash can leave the two mismatched.
+    this.effects.push({ type: 'regenerate-cmid', reason: 'clone' });
+    if (!s.key || s.status === 'Notification') return;
     if (s.status === 'Licensed') {
       this.beginGrace('OutOfToleranceGrace', this.t, 'hardware changed beyond tolerance');
       s.kmsCount = null;

@@ -3,13 +3,13 @@
 import type { KeyType } from '../keys/product-key';
 import type { ActivationChannel } from '../tickets/ticket';
 
-export type LicenseStatus = 'Unlicensed' | 'Licensed' | 'InitialGrace' | 'OutOfToleranceGrace' | 'Notification';
+import type { Intervals, LicenseStatus } from './license-schemas';
+export type { Intervals, LicenseStatus };
 /** DESIGN §3 license status codes. */
 export const LicenseStatusCode: Record<LicenseStatus, number> = {
   Unlicensed: 0, Licensed: 1, InitialGrace: 2, OutOfToleranceGrace: 3, Notification: 5,
 };
 
-export interface Intervals { activationMinutes: number; renewalMinutes: number; source: 'default' | 'host' | 'admin' }
 
 export interface InstalledKey { key: string; type: KeyType; group: string; partialKey: string }
 

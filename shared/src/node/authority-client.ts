@@ -57,7 +57,8 @@ export class AuthorityClient {
   health(): Promise<HealthResponse> { return this.call('GET', AuthorityPaths.health, HealthResponseSchema); }
   /** The authority's root public key (base64 raw Ed25519). */
   authorityKey(): Promise<AuthorityKeyResponse> { return this.call('GET', AuthorityPaths.authorityKey, AuthorityKeyResponseSchema); }
-  activateMak(req: MakActivationRequest): Promise<MakActivationResponse> { return this.call('POST', AuthorityPaths.activateMak, MakActivationResponseSchema, req); }
+  /** Activates a MAK; `signal` aborts the request (the agent's shutdown). */
+  activateMak(req: MakActivationRequest, signal?: AbortSignal): Promise<MakActivationResponse> { return this.call('POST', AuthorityPaths.activateMak, MakActivationResponseSchema, req, false, signal); }
   activateKmsHost(req: KmsHostActivationRequest): Promise<KmsHostActivationResponse> { return this.call('POST', AuthorityPaths.activateKmsHost, KmsHostActivationResponseSchema, req); }
   confirmOffline(installationId: string): Promise<OfflineConfirmResponse> { return this.call('POST', AuthorityPaths.offlineConfirm, OfflineConfirmResponseSchema, { installationId }); }
   confirmOfflineBatch(installationIds: string[]): Promise<OfflineBatchResponse> { return this.call('POST', AuthorityPaths.offlineConfirmBatch, OfflineBatchResponseSchema, { installationIds }); }
@@ -70,9 +71,9 @@ export class AuthorityClient {
   /** Moves a `--clock sim` authority forward by a duration such as '7d'. */
   advanceClock(by: string): Promise<ClockResponse> { return this.call('POST', AuthorityPaths.clockAdvance, ClockResponseSchema, { by }, true); }
 
-  private async call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown, admin = false): Promise<z.infer<S>> {
+  private async call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown, admin = false, signal?: AbortSignal): Promise<z.infer<S>> {
     if (admin && !this.opts.adminToken) throw new VactError('UNAUTHORIZED', 'this operation needs the admin token (--dir D or --token-file FILE)');
-    const { status, text } = await this.request(method, path, body, admin ? this.opts.adminToken : undefined);
+    const { status, text } = await this.request(method, path, body, admin ? this.opts.adminToken : undefined, signal);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -94,7 +95,7 @@ export class AuthorityClient {
     return r.data;
   }
 
-  private request(method: string, path: string, body: unknown, token: string | undefined): Promise<{ status: number; text: string }> {
+  private request(method: string, path: string, body: unknown, token: string | undefined, signal?: AbortSignal): Promise<{ status: number; text: string }> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const url = new URL(path, this.base);
     const mod = url.protocol === 'https:' ? https : http;
@@ -102,6 +103,7 @@ export class AuthorityClient {
       const req = mod.request(url, {
         method,
         agent: this.agent,
+        ...(signal ? { signal } : {}),
         timeout: this.opts.timeoutMs ?? 30_000,
         headers: {
           Accept: 'application/json',
@@ -124,6 +126,10 @@ export class AuthorityClient {
       });
       req.on('timeout', () => req.destroy(new VactError('UNREACHABLE', `${url.origin} did not answer within ${this.opts.timeoutMs ?? 30_000} ms`)));
       req.on('error', (err) => {
+        if (signal?.aborted) {
+          reject(new VactError('UNREACHABLE', `the request to ${url.origin} was cancelled (the agent is stopping)`));
+          return;
+        }
         reject(err instanceof VactError ? err : new VactError('UNREACHABLE', `cannot reach the authority at ${url.origin} (${(err as NodeJS.ErrnoException).code ?? err.message})`));
       });
       req.end(payload);

@@ -5,6 +5,8 @@
 // (Date#toISOString, e.g. "2026-11-27T10:00:00.000Z") or null; durations are milliseconds.
 // Additive changes only: new optional fields, new methods. Bump CONTROL_PROTOCOL_VERSION otherwise.
 import { z } from 'zod';
+import { ActivationChannelSchema, IntervalsSchema, KeyTypeSchema, LicenseStatusSchema } from '../lifecycle/license-schemas';
+
 import { VactErrorJsonSchema, type VactErrorJson } from './error-json';
 
 /** Version of the control protocol; the handshake refuses any other. */
@@ -35,9 +37,6 @@ export interface CallerContext {
 export const IsoTimeSchema = z.iso.datetime({ offset: true });
 const IsoOrNull = IsoTimeSchema.nullable();
 
-export const LicenseStatusSchema = z.enum(['Unlicensed', 'Licensed', 'InitialGrace', 'OutOfToleranceGrace', 'Notification']);
-export const ActivationChannelSchema = z.enum(['KMS', 'MAK', 'offline']);
-export const KeyTypeSchema = z.enum(['kms-client', 'kms-host', 'mak']);
 export const ClockKindSchema = z.enum(['system', 'sim']);
 
 /** The error object carried in a JSON-RPC error's `data` (and printed by `vact … --json`). */
@@ -46,11 +45,6 @@ export type ErrorData = VactErrorJson;
 
 export const LastErrorSchema = z.object({ code: z.string(), message: z.string(), at: IsoTimeSchema });
 
-export const IntervalsSchema = z.object({
-  activationMinutes: z.number().int().nonnegative(),
-  renewalMinutes: z.number().int().nonnegative(),
-  source: z.enum(['default', 'host', 'admin']),
-});
 
 /** One structured event of the agent's event log (DESIGN §8). */
 export const AgentEventSchema = z.object({

@@ -6,7 +6,8 @@ import { VactError } from '../errors/error-codes';
 import { ByteReader, ByteWriter, checkSize, signedMessage } from './canonical-bytes';
 import { decodeHostCertificate, encodeHostCertificate, verifyHostCertificate, type HostCertificate } from './certificate';
 
-export type ActivationChannel = 'KMS' | 'MAK' | 'offline';
+import type { ActivationChannel } from '../lifecycle/license-schemas';
+export type { ActivationChannel };
 export interface TicketBody {
   version: 1;
   cmid: string; // 32 hex chars (128-bit)

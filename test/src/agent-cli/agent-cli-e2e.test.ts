@@ -267,6 +267,13 @@ describe('issue 4 end to end: authority + agent + CLI (real processes, simulated
     const s = await e.status();
     assert.equal(s.status, 'Notification');
     assert.equal(s.statusCode, 5);
+    // The handshake tells the agent's (simulated) time, 30 days past the wall clock by now (defect 5).
+    const late = await ControlClient.connect({ url: e.url, token: userToken });
+    try {
+      assert.equal(late.handshake.serverTime, s.now);
+    } finally {
+      await late.close();
+    }
     const text = await e.run(['status']);
     assert.match(text.stdout, /^License Status: Notification$/m);
     assert.match((await e.run(['expiry'])).stdout, /grace period has ended/);

@@ -263,14 +263,29 @@ describe('control API server over real sockets', function () {
       await expectConnectError(client(`ws://127.0.0.1:${server.address.port}`, TOKENS.user, { connectTimeoutMs: 2000 }), 'UNREACHABLE');
     });
 
-    it('locks out an address after repeated failed authentications, other addresses unaffected', async () => {
+    it('locks out wrong tokens from an address after repeated failures, but never a valid token (defect 9)', async () => {
       const { server } = await start({ authLimit: { maxFailures: 3, windowMs: 60_000 } });
       for (let i = 0; i < 3; i++) await expectConnectError(client(server.url, `bad-${i}`), 'UNAUTHORIZED');
-      // Even the right token is refused from that address while it is locked out.
-      await expectConnectError(client(server.url, TOKENS.admin), 'RATE_LIMITED', /429/);
-      const other = await raw(server.url, { headers: { authorization: `Bearer ${TOKENS.admin}` }, localAddress: '127.0.0.2' });
-      other.ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'handshake', params: { protocol: 1 } }));
-      assert.equal(((await other.next()) as { result: { role: string } }).result.role, 'admin');
+      // Wrong tokens from that address are now refused outright, in the header or the handshake.
+      await expectConnectError(client(server.url, 'bad-again'), 'RATE_LIMITED', /429/);
+      await expectCallError(client(server.url, 'bad-again', { tokenIn: 'handshake' }), 'RATE_LIMITED');
+      // Every local client shares 127.0.0.1: the right token still gets in, both ways.
+      assert.equal((await client(server.url, TOKENS.admin)).handshake.role, 'admin');
+      assert.equal((await client(server.url, TOKENS.user, { tokenIn: 'handshake' })).handshake.role, 'user');
+    });
+
+    it('connections that never handshake cannot fill the server for clients with a token (defect 9)', async () => {
+      const { server } = await start({ maxConnections: 4, maxUnauthenticated: 3 });
+      const squatters = [];
+      for (let i = 0; i < 70; i++) squatters.push(await raw(server.url));
+      // The oldest squatters were dropped to keep at most 3 unauthenticated connections.
+      await until(() => server.connectionCount() <= 3);
+      assert.equal((await squatters[0].closed)[0], 1006);
+      const viaHeader = await client(server.url, TOKENS.admin);
+      assert.equal((await viaHeader.call('status', {})).status, 'InitialGrace');
+      // A client that proves its token only in the handshake (a webview cannot set headers) gets in too.
+      const viaHandshake = await client(server.url, TOKENS.user, { tokenIn: 'handshake' });
+      assert.equal((await viaHandshake.call('clock.now', {})).clock, 'sim');
     });
   });
 

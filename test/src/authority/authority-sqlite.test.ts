@@ -324,6 +324,18 @@ describe('authority serve options (real processes)', function () {
     await a.proc.stop();
   });
 
+  it('limits failed admin-token attempts even with activation rate limiting off (defect 5)', async () => {
+    const a = await startAuthority(group, { name: 'authority-admin-limit' });
+    const statuses: number[] = [];
+    // The failure bucket holds 10 and refills at 1/s; 30 wrong tokens outrun it however slow the machine.
+    for (let i = 0; i < 30; i++) statuses.push((await api(a.url, 'GET', '/v1/keys', { token: `wrong-${i}` })).status);
+    assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401));
+    assert.ok(statuses.includes(429), `statuses ${statuses.join(',')}`);
+    // The right token is never locked out.
+    assert.equal((await api(a.url, 'GET', '/v1/keys', { token: a.token })).status, 200);
+    await a.proc.stop();
+  });
+
   it('moves a --clock sim authority with `vact authority clock advance`', async () => {
     const a = await startAuthority(group, { clock: 'sim', name: 'authority-sim' });
     const before = (await api(a.url, 'GET', '/v1/clock')).body;

@@ -56,6 +56,8 @@ export interface ControlClientOptions {
   origin?: string;
   /** Highest message accepted from the agent (default 16 MiB: event queries can be long). */
   maxPayload?: number;
+  /** Told when a notification listener throws (default: a process warning); the other listeners still run. */
+  onListenerError?: (err: unknown, notification: ControlNotification) => void;
 }
 
 interface Pending {
@@ -244,7 +246,24 @@ export class ControlClient {
     const checked = entry.params.safeParse(params);
     if (!checked.success) return;
     const n = { method, params: checked.data } as ControlNotification;
-    for (const l of this.listeners) l(n);
+    for (const l of this.listeners) {
+      // A listener's bug must not escape into ws's frame handler (it would kill the connection
+      // or the process) nor starve the listeners after it.
+      try {
+        l(n);
+      } catch (err) {
+        this.reportListenerError(err, n);
+      }
+    }
+  }
+
+  private reportListenerError(err: unknown, n: ControlNotification): void {
+    try {
+      if (this.options.onListenerError) this.options.onListenerError(err, n);
+      else process.emitWarning(`a control notification listener for "${n.method}" threw: ${String(err)}`, 'VactControlClient');
+    } catch {
+      // The error reporter itself failed; nothing better to do than drop it.
+    }
   }
 }
 

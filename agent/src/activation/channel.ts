@@ -1,0 +1,25 @@
+// An activation channel: one way of asking someone to activate this machine (the authority for a
+// MAK, a KMS host for a KMS client). A channel does network I/O only: it never touches the state.
+import type { ActivationChannel as TicketChannel, InstalledKey, VactError } from '@vact/shared';
+
+/** What the machine is, captured under the state lock when the contact starts. */
+export interface ActivationRequest {
+  key: InstalledKey;
+  cmid: string;
+  hardwareHash: string;
+  edition: string;
+}
+
+/** A channel's answer: a verified activation, or the reason there is none. */
+export type ChannelOutcome =
+  | { ok: true; channel: TicketChannel; validUntil: number | null; ticketText: string; message: string; data: Record<string, unknown> }
+  | { ok: false; error: VactError; ticketRejected?: boolean };
+
+export interface ActivationChannel {
+  /** Shown in events (MAK, KMS). */
+  readonly name: string;
+  /** Where the request goes, for the 12288 event. */
+  target(): string;
+  /** Asks for an activation; `signal` aborts it (shutdown). Never throws: failures are outcomes. */
+  activate(request: ActivationRequest, signal: AbortSignal): Promise<ChannelOutcome>;
+}
