@@ -23,3 +23,7 @@ export * from './net/host-port';
 export * from './protocol/error-json';
 export * from './protocol/authority-api';
 export * from './protocol/control-api';
+export * from './kms/wire/index';
+export * from './kms/client-register';
+export * from './kms/host-handler';
+export * from './kms/ticket-signer';

@@ -5,9 +5,10 @@ import { registerCatalogueCommand } from './catalogue-command';
 import { registerAgentCommands } from './agent-commands';
 import { registerLabCommand } from '../lab/lab-command';
 import { registerAuthority } from './authority-loader';
+import type { ExitBox } from './command-table';
 
 /** Builds the whole `vact` command tree; each concern registers its own subcommands. */
-export function buildProgram(argv: readonly string[] = process.argv): Command {
+export function buildProgram(argv: readonly string[] = process.argv, exit: ExitBox = { code: -1 }): Command {
   const program = new Command('vact')
     .description('vact: volume activation for lab fleets (KMS, MAK, offline) — agent, KMS host, authority and admin CLI')
     .version(AGENT_VERSION, '-V, --version', 'print the vact version')
@@ -19,16 +20,18 @@ failed, 2 usage or invalid input, 3 needs admin / access refused, 4 unreachable,
     .exitOverride();
   registerCatalogueCommand(program);
   registerAuthority(program, argv);
-  registerAgentCommands(program);
+  registerAgentCommands(program, exit);
   registerLabCommand(program);
   return program;
 }
 
 /** Runs the CLI and resolves with the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram(argv);
+  const exit: ExitBox = { code: -1 };
+  const program = buildProgram(argv, exit);
   try {
     await program.parseAsync(argv);
+    if (exit.code >= 0) return exit.code;
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -47,6 +47,11 @@ export const ErrorCodes = codes({
   KMS_HOST_NOT_ACTIVATED: { number: 3004, message: 'The KMS host is not activated', hint: 'Activate the KMS host with its host key against the authority.' },
   PRODUCT_NOT_COVERED_BY_HOST: { number: 3005, message: 'The KMS host key does not cover this edition', hint: 'Install a host key of a group that covers the edition on the KMS host.' },
   CLOCK_SKEW: { number: 3006, message: 'The clocks of this machine and the KMS host differ by more than 4 hours', hint: 'Correct the system clock of this machine or of the KMS host.' },
+  KMS_DUPLICATE_CMID: { number: 3007, message: 'Another machine uses this CMID (a cloned image kept it)', hint: 'The agent regenerates its CMID and asks again; if it persists, check for cloned machines in `vact host clients`.' },
+  KMS_HOST_BUSY: { number: 3008, message: 'The KMS host has too many connections', hint: 'vact retries on the activation interval; raise the host\'s connection cap if this persists.' },
+  KMS_EXCHANGE_TIMEOUT: { number: 3009, message: 'The KMS exchange took too long', hint: 'Check the network between this machine and the KMS host; vact retries on the activation interval.' },
+  DNS_UPDATE_REFUSED: { number: 3010, message: 'The DNS server refused the dynamic update', hint: 'Check the zone allows updates with this TSIG key (--tsig-key) and that the key secret matches the server\'s.' },
+  DNS_TSIG_INVALID: { number: 3011, message: 'The DNS reply is not signed with the TSIG key', hint: 'The reply may be forged or the server uses another key; check --dns-server and --tsig-key.' },
   // 4xxx: lifecycle and identity
   HARDWARE_OUT_OF_TOLERANCE: { number: 4000, message: 'The hardware changed beyond tolerance', hint: 'Activate again (`vact activate`); the machine is in out-of-tolerance grace.' },
   GRACE_EXPIRED: { number: 4001, message: 'The grace period has expired', hint: 'Activate the machine (`vact activate`) or rearm (`vact rearm`).' },

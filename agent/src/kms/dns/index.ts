@@ -1,0 +1,5 @@
+// DNS publishing of a KMS host: RFC 2136 dynamic update with TSIG (issue 8).
+export * from './tsig-key';
+export * from './tsig';
+export * from './srv-update';
+export * from './dns-tcp';

@@ -1,0 +1,64 @@
+// What a KMS host remembers about each counted CMID, beyond the count (for `vact host clients` and
+// duplicate-CMID detection). Kept beside the count, never larger than it: an entry lives only while
+// its CMID is in the count's cache. A Map keyed by CMID, so each request costs O(1) here.
+import type { LicenseStatus } from '../lifecycle/types';
+
+export interface KmsClientRecord {
+  cmid: string;
+  machineName: string;
+  hardwareHash: string;
+  edition: string;
+  licenseStatus: LicenseStatus;
+  vm: boolean;
+  sourceAddress: string;
+  firstSeen: number;
+  lastSeen: number;
+  requests: number;
+  /** Other machine names / hardware seen with this CMID (cloned images); empty when none. */
+  duplicates: { machineName: string; hardwareHash: string; at: number }[];
+}
+
+export type KmsClientRegister = ReadonlyMap<string, KmsClientRecord>;
+
+/** At most this many other identities are kept per CMID: enough to show a clone, bounded against floods. */
+const MAX_DUPLICATES = 8;
+
+export interface SeenRequest {
+  cmid: string;
+  machineName: string;
+  hardwareHash: string;
+  edition: string;
+  licenseStatus: LicenseStatus;
+  vm: boolean;
+  sourceAddress: string;
+  now: number;
+}
+
+/** Is this request from another machine than the one this CMID was first seen on? */
+export function isDuplicate(reg: KmsClientRegister, q: SeenRequest): boolean {
+  const r = reg.get(q.cmid);
+  return r !== undefined && (r.machineName !== q.machineName || r.hardwareHash !== q.hardwareHash);
+}
+
+/**
+ * Records a request; returns a new register holding only CMIDs in `liveCmids` (the count's cache).
+ * A duplicate keeps the first machine's identity and adds the other to `duplicates`.
+ */
+export function recordClient(reg: KmsClientRegister, q: SeenRequest, liveCmids: ReadonlySet<string>): Map<string, KmsClientRecord> {
+  const next = new Map<string, KmsClientRecord>();
+  for (const [k, v] of reg) if (liveCmids.has(k) && k !== q.cmid) next.set(k, v);
+  const old = reg.get(q.cmid);
+  if (!old) {
+    next.set(q.cmid, {
+      cmid: q.cmid, machineName: q.machineName, hardwareHash: q.hardwareHash, edition: q.edition, licenseStatus: q.licenseStatus, vm: q.vm,
+      sourceAddress: q.sourceAddress, firstSeen: q.now, lastSeen: q.now, requests: 1, duplicates: [],
+    });
+  } else if (old.machineName === q.machineName && old.hardwareHash === q.hardwareHash) {
+    next.set(q.cmid, { ...old, edition: q.edition, licenseStatus: q.licenseStatus, vm: q.vm, sourceAddress: q.sourceAddress, lastSeen: q.now, requests: old.requests + 1 });
+  } else {
+    const others = old.duplicates.filter((d) => d.machineName !== q.machineName || d.hardwareHash !== q.hardwareHash);
+    others.push({ machineName: q.machineName, hardwareHash: q.hardwareHash, at: q.now });
+    next.set(q.cmid, { ...old, lastSeen: q.now, requests: old.requests + 1, duplicates: others.slice(-MAX_DUPLICATES) });
+  }
+  return next;
+}
