@@ -18,6 +18,8 @@ export interface VactApi {
   fleet: Fleet;
   tree: AgentsTree;
   panels: LicensePanels;
+  /** Reminders shown as notifications, newest last. */
+  reminders: string[];
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<VactApi> {
@@ -33,6 +35,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<VactAp
   const panels = new LicensePanels(fleet, context.extensionUri);
   const dashboard = new Dashboard(fleet, context.extensionUri, (id) => panels.open(id));
   const output = vscode.window.createOutputChannel('vact');
+  const reminders: string[] = [];
 
   context.subscriptions.push(
     fleet,
@@ -44,7 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<VactAp
     ...registerAgentCommands(fleet, store, sync),
     ...registerLicenseCommands(fleet),
     ...registerMakProxyCommands(fleet),
-    ...registerStatusBar(fleet),
+    ...registerStatusBar(fleet, reminders),
     vscode.commands.registerCommand('vact.openPanel', async (arg: unknown) => {
       const [c] = await resolveTargets(fleet, arg, undefined, false);
       return c ? panels.open(c.snapshot.config.id) !== undefined : false;
@@ -71,7 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<VactAp
       output.show(true);
     }),
   );
-  return { fleet, tree, panels };
+  return { fleet, tree, panels, reminders };
 }
 
 /** Nothing to release beyond context.subscriptions, which VS Code disposes. */

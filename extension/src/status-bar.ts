@@ -2,9 +2,11 @@
 import * as vscode from 'vscode';
 import type { Fleet } from './agents/fleet';
 import { stateLine, stateLook } from './model/agent-view';
-import { ReminderGate } from './model/reminders';
+import { ReminderCoalescer, ReminderGate } from './model/reminders';
+import type { AgentConfig, Reminder } from './agents/agent-connection';
 
-export function registerStatusBar(fleet: Fleet): vscode.Disposable[] {
+/** `shown` collects the reminders shown as notifications (newest last, at most 50). */
+export function registerStatusBar(fleet: Fleet, shown: string[] = []): vscode.Disposable[] {
   const item = vscode.window.createStatusBarItem('vact.pinned', vscode.StatusBarAlignment.Left, 10);
   item.name = 'vact: pinned agent';
   const update = (): void => {
@@ -22,6 +24,20 @@ export function registerStatusBar(fleet: Fleet): vscode.Disposable[] {
     item.show();
   };
   const gate = new ReminderGate();
+  const coalescer = new ReminderCoalescer<{ agent: AgentConfig; reminder: Reminder }>(
+    (_id, { agent, reminder }) => {
+      shown.push(`${agent.name}: ${reminder.message}`);
+      shown.splice(0, Math.max(0, shown.length - 50));
+      void vscode.window.showWarningMessage(`${agent.name}: ${reminder.message}`, 'Open Panel', 'Activate Now').then((choice) => {
+        if (choice === 'Open Panel') void vscode.commands.executeCommand('vact.openPanel', agent.id);
+        if (choice === 'Activate Now') void vscode.commands.executeCommand('vact.activate', agent.id);
+      });
+    },
+    (fn, ms) => {
+      const h = setTimeout(fn, ms);
+      return { dispose: () => clearTimeout(h) };
+    },
+  );
   update();
   return [
     item,
@@ -30,11 +46,8 @@ export function registerStatusBar(fleet: Fleet): vscode.Disposable[] {
       if (e.affectsConfiguration('vact.pinnedAgent')) update();
     }),
     fleet.onReminder(({ agent, reminder }) => {
-      if (!vscode.workspace.getConfiguration('vact').get<boolean>('reminders.notify', true) || !gate.admit(agent.id, reminder)) return;
-      void vscode.window.showWarningMessage(`${agent.name}: ${reminder.message}`, 'Open Panel', 'Activate Now').then((choice) => {
-        if (choice === 'Open Panel') void vscode.commands.executeCommand('vact.openPanel', agent.id);
-        if (choice === 'Activate Now') void vscode.commands.executeCommand('vact.activate', agent.id);
-      });
+      if (vscode.workspace.getConfiguration('vact').get<boolean>('reminders.notify', true) && gate.admit(agent.id, reminder)) coalescer.push(agent.id, { agent, reminder });
     }),
+    coalescer,
   ];
 }

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { panelState } from './panel-model';
 import { countsByState, dashboardRows } from './dashboard-model';
 import { FromWebviewSchema, PanelStateSchema } from '../panel/messages';
-import { ReminderGate } from './reminders';
+import { ReminderCoalescer, ReminderGate } from './reminders';
 import { keyProblem, kmsClientSetupKeyFor, kmsClientSetupKeys } from './keys';
 import { errorText } from './errors';
 import { DAY, NOW, snapshot } from './fixtures';
@@ -52,6 +52,20 @@ describe('extension panel and dashboard models', () => {
     assert.equal(gate.admit('a', { ...r, at: '2026-12-01T09:30:00.000Z' }), false);
     assert.equal(gate.admit('b', r), true);
     assert.equal(gate.admit('a', { ...r, at: '2026-12-01T10:00:00.000Z' }), true);
+  });
+
+  it('coalesces a burst of reminders from one agent into one notification, the latest', () => {
+    const shown: string[] = [];
+    const timers: (() => void)[] = [];
+    const c = new ReminderCoalescer<string>((id, r) => shown.push(`${id}:${r}`), (fn) => {
+      timers.push(fn);
+      return { dispose: () => timers.splice(timers.indexOf(fn), 1) };
+    });
+    for (const r of ['15 d', '14 d', '0 h', 'ended']) c.push('a', r);
+    c.push('b', '3 d');
+    assert.equal(timers.length, 2);
+    timers.slice().forEach((f) => f());
+    assert.deepEqual(shown, ['a:ended', 'b:3 d']);
   });
 
   it('checks keys with the shared codec and offers each edition its KMS client setup key', () => {

@@ -12,3 +12,32 @@ export class ReminderGate {
     return true;
   }
 }
+
+/**
+ * Coalesces a burst of reminders from one agent (an agent catching up on missed slots after a
+ * restart or a clock jump pushes one per slot) into one notification: the latest, once the
+ * agent has been quiet for `quietMs`.
+ */
+export class ReminderCoalescer<R> {
+  private readonly pending = new Map<string, { latest: R; timer: { dispose(): void } }>();
+
+  constructor(
+    private readonly show: (agentId: string, reminder: R) => void,
+    private readonly setTimer: (fn: () => void, ms: number) => { dispose(): void },
+    private readonly quietMs = 300,
+  ) {}
+
+  push(agentId: string, reminder: R): void {
+    this.pending.get(agentId)?.timer.dispose();
+    const timer = this.setTimer(() => {
+      this.pending.delete(agentId);
+      this.show(agentId, reminder);
+    }, this.quietMs);
+    this.pending.set(agentId, { latest: reminder, timer });
+  }
+
+  dispose(): void {
+    for (const p of this.pending.values()) p.timer.dispose();
+    this.pending.clear();
+  }
+}
