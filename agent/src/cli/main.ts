@@ -6,6 +6,7 @@ import { registerAgentCommands } from './agent-commands';
 import { registerLabCommand } from '../lab/lab-command';
 import { registerAuthority } from './authority-loader';
 import type { ExitBox } from './command-table';
+import { registerPlanningCommands } from '../plan/register';
 
 /** Builds the whole `vact` command tree; each concern registers its own subcommands. */
 export function buildProgram(argv: readonly string[] = process.argv, exit: ExitBox = { code: -1 }): Command {
@@ -22,6 +23,7 @@ failed, 2 usage or invalid input, 3 needs admin / access refused, 4 unreachable,
   registerAuthority(program, argv);
   registerAgentCommands(program, exit);
   registerLabCommand(program);
+  registerPlanningCommands(program);
   return program;
 }
 

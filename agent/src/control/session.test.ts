@@ -149,7 +149,7 @@ describe('control session (JSON-RPC dispatcher)', () => {
       assert.equal(session.authenticatedRole, 'user');
     });
 
-    it('refuses wrong tokens while the peer is rate limited, but never a valid one (defect 9)', async () => {
+    it('refuses wrong tokens while the peer is rate limited, but never a valid one', async () => {
       const { session } = makeSession({ limited: true });
       const out = await call(session, 'handshake', { protocol: 1, token: 'guess' });
       assert.equal(err(out).data.code, 'RATE_LIMITED');

@@ -60,7 +60,7 @@ describe('event log (JSON lines, rotation, query)', () => {
     assert.deepEqual(new EventLog(dir).query().map((e) => e.message), ['ok']);
   });
 
-  it('fsyncs every appended event, as the comment promises (defect 5)', () => {
+  it('fsyncs every appended event, as the comment promises', () => {
     const log = new EventLog(dir);
     let syncs = 0;
     const real = nodeFs.fsyncSync;
@@ -71,7 +71,7 @@ describe('event log (JSON lines, rotation, query)', () => {
     assert.ok(syncs >= 1);
   });
 
-  it('queries from the end in chunks, asynchronously, never reading the whole file (defect 5)', async () => {
+  it('queries from the end in chunks, asynchronously, never reading the whole file', async () => {
     const log = new EventLog(dir, { maxBytes: 10 * 1024 * 1024 });
     for (let i = 0; i < 1200; i++) log.append({ time: i, id: i % 3 === 0 ? 12288 : 12289, message: `event ${i} ${'x'.repeat(80)}` });
     const pending = patched('readFileSync', () => assert.fail('read the whole log'), () => log.queryAsync({ ids: [12288], limit: 3 }));

@@ -87,7 +87,7 @@ async function runLab(opts: LabOptions): Promise<number> {
       process.stdout.write(JSON.stringify({ dir, authority: { url: authUrl, dir: authDir, publicKey }, makKey: lab.makKey, kmsHost: null, agents: rows }, null, 2) + '\n');
     } else {
       say(`MAK         ${lab.makKey} (limit 25, group client-vl)`);
-      say('KMS host    not yet available (the KMS host comes with the KMS issue); KMS clients stay in grace');
+      say('KMS host    not available (this version of the agent has no KMS host service); KMS clients stay in grace');
       say('');
       say(`${'agent'.padEnd(10)} ${'control API'.padEnd(24)} ${'status'.padEnd(14)} ${'channel'.padEnd(8)} edition`);
       for (const r of rows) {

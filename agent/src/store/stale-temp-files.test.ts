@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { cleanStaleTempFiles } from './stale-temp-files';
 import { createFileAtomic, tempPathFor } from './atomic-file';
 
-describe('stale temp files (defect 11)', () => {
+describe('stale temp files', () => {
   let dir: string;
   beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vact-tmp-')); });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,8 @@
 // The agent's one versioned state file: load (with migrations and validation) and atomic save.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { VactError, KeyTypeSchema, LicenseStatusSchema, type LifecycleState, type ComponentHashes } from '@vact/shared';
+import { z } from 'zod';
+import { VactError, HARDWARE_COMPONENTS, LifecycleStateSchema, firstIssueField, type LifecycleState, type ComponentHashes } from '@vact/shared';
 import { writeFileAtomic } from './atomic-file';
 
 /** Current layout version written by this agent. */
@@ -55,36 +56,34 @@ export function migrateState(raw: Record<string, unknown>, file: string, migrati
   }
 }
 
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isNumOrNull = (v: unknown) => v === null || isNum(v);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const KEY_TYPES: readonly string[] = KeyTypeSchema.options;
-const STATUSES: readonly string[] = LicenseStatusSchema.options;
+const HEX128 = /^[0-9a-f]{32}$/;
 
-/** Structural check of a migrated document; names the first bad field. */
+/** state.json, strict: an unknown or mistyped field is refused by name. */
+const AgentStateSchema = z.strictObject({
+  version: z.literal(STATE_VERSION),
+  createdAt: z.number().finite(),
+  revision: z.number().int().nonnegative(),
+  cmid: z.string().regex(HEX128, 'must be 32 lower-case hex chars'),
+  edition: z.string(),
+  hardware: z.strictObject({
+    hardwareHash: z.string(),
+    components: z.partialRecord(z.enum(HARDWARE_COMPONENTS), z.string()),
+    recordedAt: z.number().finite(),
+  }),
+  lifecycle: LifecycleStateSchema,
+  ticket: z.string().nullable(),
+  clock: z.strictObject({ simNow: z.number().finite().nullable() }),
+});
+
+/** Schema check of a migrated document; names the first bad field. */
 export function validateState(doc: Record<string, unknown>, file: string): AgentState {
-  const fail = (field: string): never => { throw new VactError('STATE_CORRUPT', `${file}: field "${field}" is missing or invalid`, { file, field }); };
-  if (!isNum(doc['createdAt'])) fail('createdAt');
-  if (!isNum(doc['revision'])) fail('revision');
-  if (typeof doc['cmid'] !== 'string' || !/^[0-9a-f]{32}$/.test(doc['cmid'])) fail('cmid');
-  if (typeof doc['edition'] !== 'string') fail('edition');
-  const hw = doc['hardware'];
-  if (!isObj(hw) || typeof hw['hardwareHash'] !== 'string' || !isObj(hw['components']) || !isNum(hw['recordedAt'])) fail('hardware');
-  if (!(doc['ticket'] === null || typeof doc['ticket'] === 'string')) fail('ticket');
-  const clock = doc['clock'];
-  if (!isObj(clock) || !isNumOrNull(clock['simNow'])) fail('clock');
-  const lc = doc['lifecycle'];
-  if (!isObj(lc)) return fail('lifecycle');
-  if (typeof lc['edition'] !== 'string') fail('lifecycle.edition');
-  if (typeof lc['status'] !== 'string' || !STATUSES.includes(lc['status'])) fail('lifecycle.status');
-  for (const f of ['graceEndsAt', 'validUntil', 'lastActivatedAt', 'nextAttemptAt', 'lastReminderAt']) if (!isNumOrNull(lc[f])) fail(`lifecycle.${f}`);
-  for (const f of ['remainingRearms', 'failures', 'trustedNow']) if (!isNum(lc[f])) fail(`lifecycle.${f}`);
-  const key = lc['key'];
-  if (!(key === null || (isObj(key) && typeof key['key'] === 'string' && typeof key['partialKey'] === 'string' && typeof key['group'] === 'string'))) fail('lifecycle.key');
-  if (isObj(key) && !KEY_TYPES.includes(key['type'] as string)) fail('lifecycle.key.type');
-  const iv = lc['intervals'];
-  if (!isObj(iv) || !isNum(iv['activationMinutes']) || !isNum(iv['renewalMinutes'])) fail('lifecycle.intervals');
-  return doc as unknown as AgentState;
+  const r = AgentStateSchema.safeParse(doc);
+  if (!r.success) {
+    const { field, message } = firstIssueField(r.error);
+    throw new VactError('STATE_CORRUPT', `${file}: field "${field}" is missing or invalid (${message})`, { file, field });
+  }
+  return r.data;
 }
 
 /** Owns D/state.json: reads it once at start and replaces it atomically on every change. */

@@ -23,7 +23,7 @@ describe('control tokens', () => {
     assert.deepEqual(TOKEN_FILES, CONTROL_TOKEN_FILES);
   });
 
-  it('a crash between creating and writing a token leaves nothing the next start cannot repair (defect 3)', () => {
+  it('a crash between creating and writing a token leaves nothing the next start cannot repair', () => {
     // The write of the token content fails as if the process were killed right after the create.
     // The module object itself (the compiled `import * as` is a read-only view of it).
     const nodeFs = createRequire(__filename)('node:fs') as { writeSync: typeof fs.writeSync };
@@ -41,7 +41,7 @@ describe('control tokens', () => {
     assert.deepEqual(fs.readdirSync(dir).sort(), ['admin.token', 'user.token']);
   });
 
-  it('refuses an empty admin.token with STATE_CORRUPT naming the file, exit 5 (defect 7)', () => {
+  it('refuses an empty admin.token with STATE_CORRUPT naming the file, exit 5', () => {
     fs.writeFileSync(tokenPath(dir, 'admin'), '', { mode: 0o600 });
     assert.throws(() => ensureTokens(dir), (err: unknown) => {
       assert.ok(err instanceof VactError);

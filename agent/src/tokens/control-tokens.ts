@@ -39,7 +39,7 @@ export function ensureTokens(dir: string): Record<TokenRole, string> {
   for (const role of ['user', 'admin'] as const) {
     const file = tokenPath(dir, role);
     // Atomic: a kill at any instant leaves no token file or a whole one, never an empty one the
-    // next start would refuse for ever (defect 3). An existing file is kept: clients hold it.
+    // next start would refuse for ever. An existing file is kept: clients hold it.
     createFileAtomic(file, `${randomBytes(32).toString('base64url')}\n`, 0o600);
     try {
       fs.chmodSync(file, 0o600);

@@ -86,7 +86,7 @@ function durable(s: StatusResult): Partial<StatusResult> {
   return { status, statusCode, channel, keyType, partialKey, cmid, hardwareHash, graceEndsAt, validUntil, lastActivatedAt, remainingRearms };
 }
 
-describe('issue 4 end to end: authority + agent + CLI (real processes, simulated clocks)', function () {
+describe('end to end: authority + agent + CLI (real processes, simulated clocks)', function () {
   this.timeout(180_000);
   const group = new ProcessGroup();
   let authorityDir: string;
@@ -267,7 +267,7 @@ describe('issue 4 end to end: authority + agent + CLI (real processes, simulated
     const s = await e.status();
     assert.equal(s.status, 'Notification');
     assert.equal(s.statusCode, 5);
-    // The handshake tells the agent's (simulated) time, 30 days past the wall clock by now (defect 5).
+    // The handshake tells the agent's (simulated) time, 30 days past the wall clock by now.
     const late = await ControlClient.connect({ url: e.url, token: userToken });
     try {
       assert.equal(late.handshake.serverTime, s.now);

@@ -263,7 +263,7 @@ describe('control API server over real sockets', function () {
       await expectConnectError(client(`ws://127.0.0.1:${server.address.port}`, TOKENS.user, { connectTimeoutMs: 2000 }), 'UNREACHABLE');
     });
 
-    it('locks out wrong tokens from an address after repeated failures, but never a valid token (defect 9)', async () => {
+    it('locks out wrong tokens from an address after repeated failures, but never a valid token', async () => {
       const { server } = await start({ authLimit: { maxFailures: 3, windowMs: 60_000 } });
       for (let i = 0; i < 3; i++) await expectConnectError(client(server.url, `bad-${i}`), 'UNAUTHORIZED');
       // Wrong tokens from that address are now refused outright, in the header or the handshake.
@@ -274,7 +274,7 @@ describe('control API server over real sockets', function () {
       assert.equal((await client(server.url, TOKENS.user, { tokenIn: 'handshake' })).handshake.role, 'user');
     });
 
-    it('connections that never handshake cannot fill the server for clients with a token (defect 9)', async () => {
+    it('connections that never handshake cannot fill the server for clients with a token', async () => {
       const { server } = await start({ maxConnections: 4, maxUnauthenticated: 3 });
       const squatters = [];
       for (let i = 0; i < 70; i++) squatters.push(await raw(server.url));

@@ -324,7 +324,7 @@ describe('authority serve options (real processes)', function () {
     await a.proc.stop();
   });
 
-  it('limits failed admin-token attempts even with activation rate limiting off (defect 5)', async () => {
+  it('limits failed admin-token attempts even with activation rate limiting off', async () => {
     const a = await startAuthority(group, { name: 'authority-admin-limit' });
     const statuses: number[] = [];
     // The failure bucket holds 10 and refills at 1/s; 30 wrong tokens outrun it however slow the machine.
