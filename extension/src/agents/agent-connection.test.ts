@@ -1,0 +1,169 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ControlNotification } from '@vact/shared';
+import { AgentConnection, type AgentSnapshot } from './agent-connection';
+import { backoffDelay } from './backoff';
+import type { Connector, RpcConnection } from './control-connection';
+import { Fleet } from './fleet';
+import { readLabFolder, urlFromLog } from './lab-folder';
+import { status } from '../model/fixtures';
+
+/** An in-memory agent: answers status/events, pushes notifications, can drop the socket. */
+class FakeAgent {
+  connects = 0;
+  refuse = false;
+  calls: string[] = [];
+  current = status();
+  private notify: ((n: ControlNotification) => void) | null = null;
+  private closeListener: (() => void) | null = null;
+  readonly connect: Connector = (opts) => {
+    this.connects++;
+    if (this.refuse) return Promise.reject(new Error(`${opts.url}: ECONNREFUSED`));
+    const rpc: RpcConnection = {
+      role: opts.token === 'admin' ? 'admin' : 'user',
+      call: ((method: string) => {
+        this.calls.push(method);
+        if (method === 'events.query') return Promise.resolve({ events: [] });
+        if (method === 'activate') this.current = status({ status: 'Licensed', statusCode: 1, channel: 'MAK', remainingMs: null });
+        return Promise.resolve(this.current);
+      }) as RpcConnection['call'],
+      subscribe: () => Promise.resolve({ topics: ['state'] }),
+      onNotification: (l) => {
+        this.notify = l;
+        return { dispose: () => (this.notify = null) };
+      },
+      onClose: (l) => (this.closeListener = l),
+      close: () => {
+        this.drop();
+        return Promise.resolve();
+      },
+    };
+    return Promise.resolve(rpc);
+  };
+  push(n: ControlNotification): void {
+    this.notify?.(n);
+  }
+  drop(): void {
+    const l = this.closeListener;
+    this.closeListener = null;
+    l?.();
+  }
+}
+
+/** Timers run by hand. */
+function manualTimers(): { setTimer: (fn: () => void, ms: number) => { dispose(): void }; delays: number[]; fire(): void } {
+  const queue: (() => void)[] = [];
+  const delays: number[] = [];
+  return {
+    delays,
+    setTimer: (fn, ms) => {
+      queue.push(fn);
+      delays.push(ms);
+      return { dispose: () => queue.splice(queue.indexOf(fn), 1) };
+    },
+    fire: () => queue.shift()?.(),
+  };
+}
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+const config = { id: 'a1', name: 'lab-1', url: 'ws://127.0.0.1:1' };
+
+describe('extension agent connection', () => {
+  it('connects, subscribes, reads the verbose status and shows pushed state changes without polling', async () => {
+    const agent = new FakeAgent();
+    const conn = new AgentConnection(config, 'admin', { connect: agent.connect, clientName: 't' });
+    const seen: AgentSnapshot[] = [];
+    conn.onDidChange((s) => seen.push(s));
+    conn.start();
+    await tick();
+    assert.equal(conn.snapshot.kind, 'online');
+    assert.equal(conn.snapshot.role, 'admin');
+    assert.equal(conn.snapshot.status?.status, 'InitialGrace');
+    const callsBefore = agent.calls.length;
+    agent.push({ method: 'license.stateChanged', params: { previous: 'InitialGrace', reason: 'activated', status: status({ status: 'Licensed', statusCode: 1 }) } });
+    assert.equal(conn.snapshot.status?.status, 'Licensed');
+    assert.equal(agent.calls.length, callsBefore, 'a pushed change needs no call');
+    assert.ok(seen.length >= 3);
+    conn.dispose();
+  });
+
+  it('refreshes the status after an action', async () => {
+    const agent = new FakeAgent();
+    const conn = new AgentConnection(config, 'admin', { connect: agent.connect, clientName: 't' });
+    conn.start();
+    await tick();
+    await conn.call('activate');
+    assert.equal(conn.snapshot.status?.status, 'Licensed');
+    assert.deepEqual(agent.calls.slice(-3), ['activate', 'status', 'events.query']);
+    conn.dispose();
+  });
+
+  it('goes offline when the agent goes away and reconnects with growing backoff', async () => {
+    const agent = new FakeAgent();
+    const timers = manualTimers();
+    const conn = new AgentConnection(config, 'user', { connect: agent.connect, clientName: 't', setTimer: timers.setTimer, backoff: { initialMs: 100, maxMs: 1000, random: () => 1 } });
+    conn.start();
+    await tick();
+    assert.equal(conn.snapshot.role, 'user');
+    agent.refuse = true;
+    agent.drop();
+    assert.equal(conn.snapshot.kind, 'offline');
+    timers.fire();
+    await tick();
+    timers.fire();
+    await tick();
+    assert.equal(conn.snapshot.kind, 'offline');
+    assert.match(conn.snapshot.error ?? '', /ECONNREFUSED/);
+    assert.deepEqual(timers.delays, [100, 200, 400]);
+    await assert.rejects(conn.call('activate'), /offline/);
+    agent.refuse = false;
+    timers.fire();
+    await tick();
+    assert.equal(conn.snapshot.kind, 'online');
+    assert.equal(agent.connects, 4);
+    conn.dispose();
+  });
+
+  it('caps the backoff and keeps at least half of it (jitter)', () => {
+    assert.equal(backoffDelay(20, { initialMs: 500, maxMs: 30_000, random: () => 1 }), 30_000);
+    assert.equal(backoffDelay(0, { initialMs: 500, maxMs: 30_000, random: () => 0 }), 250);
+  });
+
+  it('fleet: starts, updates and drops connections to match the configuration, and forwards reminders', async () => {
+    const agent = new FakeAgent();
+    const fleet = new Fleet({ connect: agent.connect, clientName: 't' });
+    const reminders: string[] = [];
+    fleet.onReminder((r) => reminders.push(`${r.agent.name}: ${r.reminder.message}`));
+    fleet.sync([config, { ...config, id: 'a2', name: 'lab-2' }], () => 'admin');
+    await tick();
+    assert.deepEqual(fleet.snapshots().map((s) => [s.config.name, s.kind]), [['lab-1', 'online'], ['lab-2', 'online']]);
+    agent.push({ method: 'license.reminder', params: { status: 'InitialGrace', statusCode: 2, deadline: null, remainingMs: 1, message: '3 days left', at: '2026-12-01T10:00:00.000Z' } });
+    assert.equal(reminders.length, 1);
+    fleet.sync([{ ...config, name: 'renamed' }], () => 'admin');
+    assert.deepEqual(fleet.snapshots().map((s) => s.config.name), ['renamed']);
+    fleet.dispose();
+  });
+});
+
+describe('extension lab folder', () => {
+  it('reads agents, URLs and tokens the way `vact lab` writes them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vact-lab-'));
+    try {
+      for (const [name, port, admin] of [['mak-1', 40001, true], ['grace-2', 40002, false]] as const) {
+        fs.mkdirSync(path.join(dir, name));
+        fs.writeFileSync(path.join(dir, name, admin ? 'admin.token' : 'user.token'), `tok-${name}\n`);
+        fs.writeFileSync(path.join(dir, `${name}.log`), `old\nvact agent listening on ws://127.0.0.1:1\nvact agent listening on ws://127.0.0.1:${port}\n`);
+      }
+      fs.mkdirSync(path.join(dir, 'authority'));
+      assert.deepEqual(readLabFolder(dir), [
+        { name: 'grace-2', url: 'ws://127.0.0.1:40002', token: 'tok-grace-2', role: 'user' },
+        { name: 'mak-1', url: 'ws://127.0.0.1:40001', token: 'tok-mak-1', role: 'admin' },
+      ]);
+      assert.equal(urlFromLog('nothing here'), null);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,181 @@
+// One configured agent: keeps a control API connection up (reconnecting with backoff), holds
+// the last status the agent pushed, and forwards actions. Plain TypeScript, no vscode.
+import type { z } from 'zod';
+import type { AgentEvent, ControlMethodName, ControlParamsInput, ControlResult, StatusResult } from '@vact/shared';
+import type { ReminderPayloadSchema } from '@vact/shared';
+import { backoffDelay } from './backoff';
+import type { Connector, RpcConnection } from './control-connection';
+import { Emitter, type Disposable } from './emitter';
+
+/** An agent as configured: a stable id, a display name and its control API URL. */
+export interface AgentConfig {
+  id: string;
+  name: string;
+  url: string;
+}
+
+export type ConnectionKind = 'connecting' | 'online' | 'offline';
+
+export interface AgentSnapshot {
+  config: AgentConfig;
+  kind: ConnectionKind;
+  role: 'user' | 'admin' | null;
+  status: StatusResult | null;
+  /** Why the agent is offline (the last connect error), when it is. */
+  error: string | null;
+  events: AgentEvent[];
+}
+
+export type Reminder = z.infer<typeof ReminderPayloadSchema>;
+
+export interface ConnectionDeps {
+  connect: Connector;
+  clientName: string;
+  setTimer?: (fn: () => void, ms: number) => Disposable;
+  backoff?: { initialMs: number; maxMs: number; random?: () => number };
+}
+
+const MAX_EVENTS = 200;
+const defaultTimer = (fn: () => void, ms: number): Disposable => {
+  const h = setTimeout(fn, ms);
+  return { dispose: () => clearTimeout(h) };
+};
+
+export class AgentConnection implements Disposable {
+  private rpc: RpcConnection | null = null;
+  private snapshotValue: AgentSnapshot;
+  private attempt = 0;
+  private timer: Disposable | null = null;
+  private disposed = false;
+  private readonly changed = new Emitter<AgentSnapshot>();
+  private readonly reminded = new Emitter<Reminder>();
+  /** Fires on every change of connection, status or event log. */
+  readonly onDidChange = this.changed.event;
+  /** Fires on reminders pushed by the agent. */
+  readonly onReminder = this.reminded.event;
+
+  constructor(
+    config: AgentConfig,
+    private token: string,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.snapshotValue = { config, kind: 'connecting', role: null, status: null, error: null, events: [] };
+  }
+
+  get snapshot(): AgentSnapshot {
+    return this.snapshotValue;
+  }
+
+  /** Starts connecting (idempotent). */
+  start(): void {
+    if (!this.rpc && !this.timer && !this.disposed) void this.connectOnce();
+  }
+
+  /** New name or token: reconnects when the token changed. */
+  update(config: AgentConfig, token: string): void {
+    const reconnect = token !== this.token || config.url !== this.snapshotValue.config.url;
+    this.token = token;
+    this.set({ config });
+    if (reconnect) this.reconnectNow();
+  }
+
+  /** Drops the connection (if any) and connects again at once. */
+  reconnectNow(): void {
+    this.timer?.dispose();
+    this.timer = null;
+    this.attempt = 0;
+    const old = this.rpc;
+    this.rpc = null;
+    if (old) void old.close();
+    void this.connectOnce();
+  }
+
+  /** Calls a control API method; refreshes the status after anything that changes it. */
+  async call<M extends ControlMethodName>(method: M, params?: ControlParamsInput<M>): Promise<ControlResult<M>> {
+    const rpc = this.rpc;
+    if (!rpc) throw new Error(`${this.snapshotValue.config.name} is offline${this.snapshotValue.error ? `: ${this.snapshotValue.error}` : ''}`);
+    const result = await rpc.call(method, params);
+    if (method !== 'status' && method !== 'events.query' && method !== 'expiry' && method !== 'offline.iid' && method !== 'clock.now') {
+      await this.refresh();
+    }
+    return result;
+  }
+
+  /** Re-reads the verbose status and recent events. */
+  async refresh(): Promise<void> {
+    const rpc = this.rpc;
+    if (!rpc) return;
+    const [status, events] = await Promise.all([rpc.call('status', { verbose: true }), rpc.call('events.query', { limit: 50 })]);
+    if (this.rpc === rpc) this.set({ status, events: events.events });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.timer?.dispose();
+    this.timer = null;
+    const rpc = this.rpc;
+    this.rpc = null;
+    if (rpc) void rpc.close();
+    this.changed.dispose();
+    this.reminded.dispose();
+  }
+
+  private set(patch: Partial<AgentSnapshot>): void {
+    this.snapshotValue = { ...this.snapshotValue, ...patch };
+    if (!this.disposed) this.changed.fire(this.snapshotValue);
+  }
+
+  private async connectOnce(): Promise<void> {
+    if (this.disposed) return;
+    this.timer = null;
+    if (this.snapshotValue.kind !== 'online') this.set({ kind: 'connecting' });
+    let rpc: RpcConnection;
+    try {
+      rpc = await this.deps.connect({ url: this.snapshotValue.config.url, token: this.token, clientName: this.deps.clientName, connectTimeoutMs: 5000 });
+    } catch (err) {
+      this.fail((err as Error).message);
+      return;
+    }
+    if (this.disposed || this.rpc) {
+      void rpc.close();
+      return;
+    }
+    this.rpc = rpc;
+    rpc.onClose(() => {
+      if (this.rpc !== rpc) return;
+      this.rpc = null;
+      this.fail('the connection closed');
+    });
+    rpc.onNotification((n) => {
+      if (this.rpc !== rpc) return;
+      if (n.method === 'license.stateChanged') {
+        const details = n.params.status.details ?? this.snapshotValue.status?.details;
+        this.set({ status: { ...n.params.status, ...(details ? { details } : {}) } });
+      } else if (n.method === 'license.reminder') {
+        this.reminded.fire(n.params);
+      } else if (n.method === 'event.logged') {
+        this.set({ events: [...this.snapshotValue.events, n.params.event].slice(-MAX_EVENTS) });
+      }
+    });
+    try {
+      await rpc.subscribe(['state', 'reminder', 'event']);
+      const [status, events] = await Promise.all([rpc.call('status', { verbose: true }), rpc.call('events.query', { limit: 50 })]);
+      if (this.rpc !== rpc) return;
+      this.attempt = 0;
+      this.set({ kind: 'online', role: rpc.role, status, events: events.events, error: null });
+    } catch (err) {
+      if (this.rpc === rpc) {
+        this.rpc = null;
+        void rpc.close();
+        this.fail((err as Error).message);
+      }
+    }
+  }
+
+  private fail(message: string): void {
+    if (this.disposed) return;
+    this.set({ kind: 'offline', error: message });
+    const delay = backoffDelay(this.attempt++, this.deps.backoff ?? { initialMs: 500, maxMs: 30_000 });
+    this.timer = (this.deps.setTimer ?? defaultTimer)(() => void this.connectOnce(), delay);
+  }
+}

@@ -1,0 +1,31 @@
+// The fleet dashboard's rows and counts: soonest deadline first.
+import type { AgentSnapshot } from '../agents/agent-connection';
+import { channelOf, deadlineOf, sortAgents, stateLook } from './agent-view';
+import type { DashboardRow } from '../panel/messages';
+
+export function dashboardRows(list: AgentSnapshot[]): DashboardRow[] {
+  return sortAgents(list, 'deadline').map((s) => {
+    const d = deadlineOf(s);
+    const look = stateLook(s);
+    return {
+      id: s.config.id,
+      name: s.config.name,
+      label: look.label,
+      tone: look.tone,
+      channel: (s.status ? channelOf(s.status) : null) ?? '—',
+      daysLeft: d === null || !s.status ? null : Math.floor((d - Date.parse(s.status.now)) / 86_400_000),
+      lastError: s.kind === 'offline' ? (s.error ?? 'offline') : s.status?.lastError ? `${s.status.lastError.code}: ${s.status.lastError.message}` : '',
+    };
+  });
+}
+
+/** Agents per state label. */
+export function countsByState(rows: DashboardRow[]): { label: string; tone: string; count: number }[] {
+  const m = new Map<string, { label: string; tone: string; count: number }>();
+  for (const r of rows) {
+    const e = m.get(r.label) ?? { label: r.label, tone: r.tone, count: 0 };
+    e.count++;
+    m.set(r.label, e);
+  }
+  return [...m.values()];
+}
