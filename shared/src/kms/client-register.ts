@@ -23,16 +23,8 @@ export type KmsClientRegister = ReadonlyMap<string, KmsClientRecord>;
 /** At most this many other identities are kept per CMID: enough to show a clone, bounded against floods. */
 const MAX_DUPLICATES = 8;
 
-export interface SeenRequest {
-  cmid: string;
-  machineName: string;
-  hardwareHash: string;
-  edition: string;
-  licenseStatus: LicenseStatus;
-  vm: boolean;
-  sourceAddress: string;
-  now: number;
-}
+/** What one request tells the register: the client's identity as a record holds it, and when. */
+export type SeenRequest = Pick<KmsClientRecord, 'cmid' | 'machineName' | 'hardwareHash' | 'edition' | 'licenseStatus' | 'vm' | 'sourceAddress'> & { now: number };
 
 /** Is this request from another machine than the one this CMID was first seen on? */
 export function isDuplicate(reg: KmsClientRegister, q: SeenRequest): boolean {
