@@ -30,32 +30,41 @@ export function openSqliteStore(path: string, opts: SqliteOptions = {}): Authori
     fs.chmodSync(path, 0o600);
   }
   const db = new Database(path);
+  let migrationStatements: Database.Statement[];
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 10000');
     db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
-    migrateSqlite(db, (opts.now ?? Date.now)());
+    migrationStatements = migrateSqlite(db, (opts.now ?? Date.now)());
   } catch (err) {
     db.close();
     throw err;
   }
-  return new SqliteStore(db);
+  return new SqliteStore(db, migrationStatements);
 }
 
-function migrateSqlite(db: Database.Database, now: number): void {
+/** Runs the migrations; returns the statements it prepared, which the store keeps for as long as its database. */
+function migrateSqlite(db: Database.Database, now: number): Database.Statement[] {
   db.exec(SCHEMA_VERSION_TABLE);
+  const used: Database.Statement[] = [];
+  const prepare = (sql: string): Database.Statement => {
+    const st = db.prepare(sql);
+    used.push(st);
+    return st;
+  };
   db.transaction(() => {
-    const current = (db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version').get() as { v: number }).v;
+    const current = (prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version').get() as { v: number }).v;
     if (current > LATEST_SCHEMA_VERSION) {
       throw new VactError('STATE_VERSION_UNSUPPORTED', `database schema version ${current} is newer than this build (${LATEST_SCHEMA_VERSION})`);
     }
     for (const m of MIGRATIONS) {
       if (m.version <= current) continue;
       db.exec(m.sqlite);
-      db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)').run(m.version, m.description, now);
+      prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)').run(m.version, m.description, now);
     }
   }).immediate();
+  return used;
 }
 
 class SqliteStore implements AuthorityStore {
@@ -66,7 +75,8 @@ class SqliteStore implements AuthorityStore {
   private readonly pending: { run: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
   private flushScheduled = false;
 
-  constructor(private readonly db: Database.Database) {
+  // The migration statements stay reachable as long as the database (see migrateSqlite).
+  constructor(private readonly db: Database.Database, readonly migrationStatements: readonly Database.Statement[] = []) {
     this.s = {
       insertKey: db.prepare(`INSERT INTO product_keys (product_key, partial_key, key_type, key_group, activation_limit, used, note, issued_at, revoked_at)
         VALUES (@key, @partialKey, @type, @group, @limit, @used, @note, @issuedAt, @revokedAt) ON CONFLICT DO NOTHING`),
