@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Database from 'better-sqlite3';
 import { openSqliteStore } from './sqlite-store';
+import { openSqliteDatabase } from './sqlite-driver';
 import { LATEST_SCHEMA_VERSION } from './migrations';
 import type { AuthorityStore, KeyRecord, MakClaim } from './store';
 
@@ -17,16 +17,6 @@ const claim = (hw: string, over: Partial<MakClaim> = {}): MakClaim => ({
   channel: 'MAK', at: 2, who: '127.0.0.1', check: () => undefined, ...over,
 });
 
-// better-sqlite3 finalizes a statement when V8 collects it; on Node 24 a collection at the wrong
-// moment after its database was closed aborts the process (Statement::~Statement asserting in
-// RemoveEnvironmentCleanupHook). The test process keeps every database it opened, and so every
-// statement, reachable until it exits, as the authority does for its one database.
-const retained: unknown[] = [];
-function keep<T>(x: T): T {
-  retained.push(x);
-  return x;
-}
-
 describe('SQLite store', () => {
   let dir: string;
   let store: AuthorityStore | undefined;
@@ -39,11 +29,11 @@ describe('SQLite store', () => {
 
   it('migrates an empty database to the latest schema, and reopening applies nothing twice', async () => {
     const file = path.join(dir, 'a.db');
-    store = keep(openSqliteStore(file));
+    store = openSqliteStore(file);
     assert.equal(await store.schemaVersion(), LATEST_SCHEMA_VERSION);
     await store.close();
-    store = keep(openSqliteStore(file));
-    const db = keep(new Database(file, { readonly: true }));
+    store = openSqliteStore(file);
+    const db = openSqliteDatabase(file, { readonly: true });
     assert.equal((db.prepare('SELECT COUNT(*) AS n FROM schema_version').get() as { n: number }).n, LATEST_SCHEMA_VERSION);
     assert.equal((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
     db.close();
@@ -51,11 +41,11 @@ describe('SQLite store', () => {
 
   it('refuses a database written by a newer build', async () => {
     const file = path.join(dir, 'b.db');
-    await keep(openSqliteStore(file)).close();
-    const db = keep(new Database(file));
+    await openSqliteStore(file).close();
+    const db = openSqliteDatabase(file);
     db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)').run(LATEST_SCHEMA_VERSION + 1, 'future', 0);
     db.close();
-    assert.throws(() => keep(openSqliteStore(file)), (e: { code?: string }) => e.code === 'STATE_VERSION_UNSUPPORTED');
+    assert.throws(() => openSqliteStore(file), (e: { code?: string }) => e.code === 'STATE_VERSION_UNSUPPORTED');
   });
 
   it('counts a MAK once per hardware, refuses past the limit, and audits every attempt', async () => {

@@ -1,15 +1,15 @@
-/* eslint-disable @typescript-eslint/require-await -- the store interface is async for PostgreSQL; better-sqlite3 answers synchronously */
-// SQLite backend (the default): better-sqlite3 is synchronous, so each claim is one
+/* eslint-disable @typescript-eslint/require-await -- the store interface is async for PostgreSQL; SQLite answers synchronously */
+// SQLite backend (the default): the binding (sqlite-driver.ts) is synchronous, so each claim is one
 // BEGIN IMMEDIATE transaction that holds the write lock from its first read; WAL lets
 // readers go on meanwhile, and busy_timeout makes a second process wait instead of failing.
 import * as fs from 'node:fs';
-import Database from 'better-sqlite3';
 import { VactError } from '@vact/shared';
 import { DATA_TABLES, LATEST_SCHEMA_VERSION, MIGRATIONS, SCHEMA_VERSION_TABLE, type DataTable, type TableDump } from './migrations';
 import type {
   AuditRecord, AuthorityStore, HostClaim, HostClaimOutcome, HostUsageRecord, KeyRecord,
   MakClaim, MakClaimOutcome, StoredAuditRecord,
 } from './store';
+import { openSqliteDatabase, type SqliteDatabase } from './sqlite-driver';
 import { auditFromRow, auditOf, hostAuditOf, hostFromRow, keyFromRow, type AuditRow, type HostRow, type KeyRow } from './row-mapping';
 
 /** Most claims committed together. */
@@ -29,42 +29,34 @@ export function openSqliteStore(path: string, opts: SqliteOptions = {}): Authori
     fs.closeSync(fs.openSync(path, 'a', 0o600));
     fs.chmodSync(path, 0o600);
   }
-  const db = new Database(path);
-  let migrationStatements: Database.Statement[];
+  const db = openSqliteDatabase(path);
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 10000');
-    db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-    db.pragma('foreign_keys = ON');
-    migrationStatements = migrateSqlite(db, (opts.now ?? Date.now)());
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA busy_timeout = 10000');
+    db.exec(`PRAGMA synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    db.exec('PRAGMA foreign_keys = ON');
+    migrateSqlite(db, (opts.now ?? Date.now)());
   } catch (err) {
     db.close();
     throw err;
   }
-  return new SqliteStore(db, migrationStatements);
+  return new SqliteStore(db);
 }
 
-/** Runs the migrations; returns the statements it prepared, which the store keeps for as long as its database. */
-function migrateSqlite(db: Database.Database, now: number): Database.Statement[] {
+/** Applies the migrations this database has not seen, in one transaction. */
+function migrateSqlite(db: SqliteDatabase, now: number): void {
   db.exec(SCHEMA_VERSION_TABLE);
-  const used: Database.Statement[] = [];
-  const prepare = (sql: string): Database.Statement => {
-    const st = db.prepare(sql);
-    used.push(st);
-    return st;
-  };
-  db.transaction(() => {
-    const current = (prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version').get() as { v: number }).v;
+  db.immediate(() => {
+    const current = (db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_version').get() as { v: number }).v;
     if (current > LATEST_SCHEMA_VERSION) {
       throw new VactError('STATE_VERSION_UNSUPPORTED', `database schema version ${current} is newer than this build (${LATEST_SCHEMA_VERSION})`);
     }
     for (const m of MIGRATIONS) {
       if (m.version <= current) continue;
       db.exec(m.sqlite);
-      prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)').run(m.version, m.description, now);
+      db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)').run(m.version, m.description, now);
     }
-  }).immediate();
-  return used;
+  });
 }
 
 class SqliteStore implements AuthorityStore {
@@ -75,8 +67,7 @@ class SqliteStore implements AuthorityStore {
   private readonly pending: { run: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
   private flushScheduled = false;
 
-  // The migration statements stay reachable as long as the database (see migrateSqlite).
-  constructor(private readonly db: Database.Database, readonly migrationStatements: readonly Database.Statement[] = []) {
+  constructor(private readonly db: SqliteDatabase) {
     this.s = {
       insertKey: db.prepare(`INSERT INTO product_keys (product_key, partial_key, key_type, key_group, activation_limit, used, note, issued_at, revoked_at)
         VALUES (@key, @partialKey, @type, @group, @limit, @used, @note, @issuedAt, @revokedAt) ON CONFLICT DO NOTHING`),
@@ -141,12 +132,12 @@ class SqliteStore implements AuthorityStore {
   }
 
   async insertKey(rec: KeyRecord, audit: AuditRecord): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.db.immediate(() => {
       const info = this.s.insertKey.run(rec);
       if (info.changes === 0) return false;
       this.s.audit.run(audit);
       return true;
-    }).immediate();
+    });
   }
 
   async getKey(key: string): Promise<KeyRecord | undefined> {
@@ -163,12 +154,12 @@ class SqliteStore implements AuthorityStore {
   }
 
   async revokeKey(key: string, at: number, audit: AuditRecord): Promise<KeyRecord | undefined> {
-    return this.db.transaction(() => {
+    return this.db.immediate(() => {
       const info = this.s.revoke.run(at, key);
       if (info.changes === 0) return undefined;
       this.s.audit.run(audit);
       return keyFromRow(this.s.getKey.get(key) as KeyRow);
-    }).immediate();
+    });
   }
 
   claimMak(claim: MakClaim): Promise<MakClaimOutcome> {
@@ -209,7 +200,7 @@ class SqliteStore implements AuthorityStore {
     if (batch.length === 0) return;
     let outcomes: unknown[];
     try {
-      outcomes = this.db.transaction(() => batch.map((b) => b.run())).immediate();
+      outcomes = this.db.immediate(() => batch.map((b) => b.run()));
     } catch (err) {
       for (const b of batch) b.reject(err);
       outcomes = [];
@@ -234,24 +225,24 @@ class SqliteStore implements AuthorityStore {
   }
 
   async dumpTables(): Promise<TableDump> {
-    return this.db.transaction(() => {
+    return this.db.deferred(() => {
       const out = {} as TableDump;
       for (const [t, cols] of Object.entries(DATA_TABLES) as [DataTable, readonly string[]][]) {
         out[t] = this.db.prepare(`SELECT ${cols.join(', ')} FROM ${t} ORDER BY rowid`).all() as Record<string, unknown>[];
       }
       return out;
-    })();
+    });
   }
 
   async loadTables(dump: TableDump): Promise<void> {
-    this.db.transaction(() => {
+    this.db.immediate(() => {
       const n = (this.db.prepare('SELECT COUNT(*) AS n FROM product_keys').get() as { n: number }).n;
       if (n > 0) throw new VactError('ALREADY_EXISTS', `the target database already holds ${n} keys; copy into an empty database`);
       for (const [t, cols] of Object.entries(DATA_TABLES) as [DataTable, readonly string[]][]) {
         const ins = this.db.prepare(`INSERT INTO ${t} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`);
         for (const row of dump[t]) ins.run(Object.fromEntries(cols.map((c) => [c, row[c] ?? null])));
       }
-    }).immediate();
+    });
   }
 
   async close(): Promise<void> {
