@@ -2,7 +2,7 @@
 # `npm run test:setup`: installs everything the test suites use, idempotent, caching outside the
 # clone (${XDG_CACHE_HOME:-$HOME/.cache}/vact-ci): Debian's PostgreSQL (authority), openssl (TLS test
 # certificates), dnsmasq and BIND9 (KMS DNS discovery and publishing), Chromium (browser tests),
-# Node 24 (the current LTS, beside Node 20) and code-server (the real VS Code for the extension).
+# systemd-analyze (checks the agent's unit), Node 24 (the current LTS, beside Node 20) and code-server (the real VS Code for the extension).
 # Needs root on Debian (apt-get); on a machine that has them all it installs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,7 @@ command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base
 command -v dig >/dev/null || need+=(bind9-dnsutils)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -e /usr/include/krb5.h ] || need+=(libkrb5-dev)   # code-server's kerberos module builds against it
+command -v systemd-analyze >/dev/null || need+=(systemd)   # verifies `vact agent install`'s unit
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "test:setup needs root to install: ${need[*]} (run it as root, or install them with apt-get)" >&2

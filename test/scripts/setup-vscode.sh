@@ -28,8 +28,11 @@ CS_ENTRY="$CS_DIR/node_modules/code-server/out/node/entry.js"
 if [ ! -f "$CS_DIR/.complete" ]; then
   log "installing code-server $CS_VERSION (about 3.5 minutes)"
   rm -rf "$CS_DIR"; mkdir -p "$CS_DIR"
+  # Under `npm run`, the outer npm's npm_config_user_agent ("… node/v20 …") is inherited and
+  # taken as config by the inner npm; code-server's postinstall reads its Node version from it.
   (cd "$CS_DIR" && npm init -y >/dev/null && \
-    PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" npm install --no-audit --no-fund "code-server@$CS_VERSION" >&2)
+    env -u npm_config_user_agent PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" \
+      npm install --no-audit --no-fund "code-server@$CS_VERSION" >&2)
   [ -f "$CS_ENTRY" ] || { echo "code-server install incomplete" >&2; exit 1; }
   touch "$CS_DIR/.complete"
 fi

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { VactError, parseDuration } from '@vact/shared';
 import { registerAgentRunCommand } from './agent-run-command';
+import { registerAgentServiceCommands } from './agent-service-command';
 import { agentCommand, registerCommandTable, type AgentCommandSpec, type ExitBox } from './command-table';
 import {
   activateText, clockText, eventsText, expiryText, hardwareRescanText, keyInstallText, keyUninstallText,
@@ -106,5 +107,6 @@ export const AGENT_COMMANDS: readonly AgentCommandSpec[] = [
 export function registerAgentCommands(program: Command, exit: ExitBox): void {
   const agentCmd = program.command('agent').description('the vact agent daemon (one per machine)');
   registerAgentRunCommand(agentCmd);
+  registerAgentServiceCommands(agentCmd, exit);
   registerCommandTable(program, AGENT_COMMANDS, PARENTS, exit);
 }

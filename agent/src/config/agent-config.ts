@@ -41,7 +41,8 @@ export interface RawAgentSettings {
 export const CONFIG_KEYS: readonly (keyof RawAgentSettings)[] = [
   'stateDir', 'edition', 'authority', 'authorityKey', 'control', 'clock', 'hardware', 'tlsCert', 'tlsKey', 'logLevel',
 ];
-const PATH_KEYS = new Set<keyof RawAgentSettings>(['stateDir', 'authorityKey', 'tlsCert', 'tlsKey']);
+/** Config keys that name files (resolved against the config file's folder). */
+export const PATH_KEYS = new Set<keyof RawAgentSettings>(['stateDir', 'authorityKey', 'tlsCert', 'tlsKey']);
 const FLAG_NAMES: Record<keyof RawAgentSettings, string> = {
   stateDir: '--state-dir', edition: '--edition', authority: '--authority', authorityKey: '--authority-key',
   control: '--control', clock: '--clock', hardware: '--hardware', tlsCert: '--tls-cert', tlsKey: '--tls-key', logLevel: '--log-level',

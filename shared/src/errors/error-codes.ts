@@ -69,10 +69,12 @@ export const ErrorCodes = codes({
   NOT_FOUND: { number: 6003, message: 'Not found', hint: 'Check the name or id.' },
   UNREACHABLE: { number: 6004, message: 'The service could not be reached', hint: 'Check the URL and that the service is running.' },
   VERSION_MISMATCH: { number: 6005, message: 'The protocol versions do not match', hint: 'Upgrade the older side.' },
+  NEEDS_ROOT: { number: 6006, message: 'This needs root', hint: 'Run it as root (sudo); --print shows what it would write without changing anything.' },
   // 7xxx: storage
   STATE_CORRUPT: { number: 7000, message: 'The state file is corrupt', hint: 'The file was kept as is; restore it from a backup or move it aside to start fresh.' },
   STATE_VERSION_UNSUPPORTED: { number: 7001, message: 'The state file has an unsupported version', hint: 'Run a vact version that knows this state version.' },
   ALREADY_EXISTS: { number: 7002, message: 'It already exists', hint: 'Refusing to overwrite; move the existing file aside first.' },
+  SERVICE_MANAGER_FAILED: { number: 7003, message: 'The service manager refused the change', hint: 'See `systemctl status vact-agent` and `journalctl -u vact-agent`; the files written are listed above.' },
   INTERNAL: { number: 9999, message: 'Internal error', hint: 'Report this with the log file.' },
 });
 

@@ -19,6 +19,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export function exitCodeForErrorCode(code: string): ExitCode {
   switch (code) {
     case 'NEEDS_ADMIN':
+    case 'NEEDS_ROOT':
     case 'UNAUTHORIZED':
     case 'RATE_LIMITED':
       return ExitCode.needsAdmin;

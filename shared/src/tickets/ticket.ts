@@ -42,7 +42,7 @@ const CHANNELS: readonly ActivationChannel[] = ['KMS', 'MAK', 'offline'];
 const ISSUERS: readonly TicketBody['issuer'][] = ['authority', 'kms-host'];
 const WHAT = 'ticket';
 
-/** Canonical bytes of a ticket body (what the issuer signs, after the tag). */
+/** Canonical bytes of a ticket body (what its signer signs, after the tag). */
 export function encodeTicketBody(body: TicketBody): Uint8Array {
   if (body.version !== 1) throw new VactError('VERSION_MISMATCH', `${WHAT}: version ${String(body.version)} cannot be encoded (this build writes version 1)`);
   if (body.validUntil !== null && body.validUntil < body.issuedAt) throw new VactError('INVALID_ENCODING', `${WHAT}: validUntil is before issuedAt`);
