@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { VactError } from '@vact/shared';
-import { PATH_KEYS, readConfigFile, validateSettings, type RawAgentSettings } from '../config/agent-config';
+import { PATH_KEYS, readConfigFile, validateSettings } from '../config/agent-config';
 import { writeFileAtomic } from '../store/atomic-file';
 import { DEFAULT_CONFIG_DIR, DEFAULT_STATE_DIR, renderUnit, UNIT_NAME } from './systemd-unit';
 
@@ -93,7 +93,7 @@ export function planInstall(opts: InstallOptions): InstallPlan {
     settings[key] = installed;
   }
   if (settings['hardware']?.startsWith('file:')) notes.push('hardware comes from a file (a test setup): real machines use systeminformation');
-  validateSettings(here as RawAgentSettings);
+  validateSettings(here);
   files.unshift({ path: configFile, mode: 0o640, groupReadable: true, content: `${JSON.stringify(settings, null, 2)}\n` });
 
   const node = opts.node ?? process.execPath;
