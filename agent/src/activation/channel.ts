@@ -10,10 +10,18 @@ export interface ActivationRequest {
   edition: string;
 }
 
+/** What a KMS host said besides yes or no: who answered, how it was found, its count and intervals. */
+export interface KmsAnswer {
+  host: { host: string; port: number; address?: string };
+  source: 'static' | 'dns' | 'cache';
+  count?: number;
+  hostIntervals?: { activationMinutes: number; renewalMinutes: number };
+}
+
 /** A channel's answer: a verified activation, or the reason there is none. */
 export type ChannelOutcome =
-  | { ok: true; channel: TicketChannel; validUntil: number | null; ticketText: string; message: string; data: Record<string, unknown> }
-  | { ok: false; error: VactError; ticketRejected?: boolean };
+  | { ok: true; channel: TicketChannel; validUntil: number | null; ticketText: string; message: string; data: Record<string, unknown>; kms?: KmsAnswer }
+  | { ok: false; error: VactError; ticketRejected?: boolean; kms?: KmsAnswer };
 
 export interface ActivationChannel {
   /** Shown in events (MAK, KMS). */

@@ -3,10 +3,19 @@
 // back under the lock only if the machine is still the one it was made for (same key, CMID and
 // hardware). A slow authority or KMS host never blocks status, admin calls or shutdown.
 import { EventIds, VactError } from '@vact/shared';
+import type { AgentState } from '../store/state-file';
+import { newCmid } from '../license/engine';
 import type { Announcer } from '../license/announcer';
 import type { Contact } from '../license/effects';
 import type { LicenseEngine } from '../license/engine';
-import type { ActivationChannel, ActivationRequest } from './channel';
+import type { ActivationChannel, ActivationRequest, KmsAnswer } from './channel';
+
+/** Remembers the KMS host that answered, so renewals go to it (and `status` says how it was found). */
+function rememberHost(s: AgentState, kms: KmsAnswer | undefined): void {
+  if (!kms) return;
+  const prev = s.kms ?? { staticHost: null, domains: null, port: null };
+  s.kms = { ...prev, lastHost: { host: kms.host.host, port: kms.host.port, ...(kms.host.address ? { address: kms.host.address } : {}), source: kms.source } };
+}
 
 /** The result of one contact, as `vact activate` reports it. */
 export type ActivationOutcome = { ok: true } | { ok: false; error: VactError };
@@ -86,17 +95,44 @@ export class ActivationRunner {
       }
       if (result.ok) {
         this.announcer.log(EventIds.responseReceived, `${channel.name} activation response received`, result.data);
-        const more = this.engine.apply({ type: 'activation-succeeded', channel: result.channel, validUntil: result.validUntil }, `${channel.name.toLowerCase()}-activation`, (n) => {
+        const k = result.kms;
+        const more = this.engine.apply({
+          type: 'activation-succeeded', channel: result.channel, validUntil: result.validUntil,
+          ...(k?.hostIntervals ? { hostIntervals: k.hostIntervals } : {}), ...(k?.count !== undefined ? { count: k.count } : {}),
+        }, `${channel.name.toLowerCase()}-activation`, (n) => {
           n.ticket = result.ticketText;
+          rememberHost(n, k);
         });
         this.announcer.log(EventIds.activationSucceeded, result.message, result.data);
         this.announcer.logger.info(`${channel.name} activation succeeded`, result.data);
         return { outcome: { ok: true }, followUps: more };
       }
       const { error } = result;
+      // A KMS host that answered (below threshold, duplicate CMID, a refusal) is a response too (12289, with the count).
+      if (result.kms && result.kms.count !== undefined) this.announcer.log(EventIds.responseReceived, `${channel.name} activation response received: ${error.code} (count ${result.kms.count})`, { channel: channel.name, host: `${result.kms.host.host}:${result.kms.host.port}`, count: result.kms.count, code: error.code });
       this.announcer.log(result.ticketRejected ? EventIds.ticketRejected : EventIds.activationFailed, `${channel.name} activation failed: ${error.message}`, { channel: channel.name, code: error.code, partialKey: request.key.partialKey });
       this.announcer.logger.warn(`${channel.name} activation failed`, { code: error.code, message: error.message });
-      const more = this.engine.apply({ type: 'activation-failed', code: error.code, message: error.message }, `${channel.name.toLowerCase()}-activation`);
+      const k = result.kms;
+      // A KMS host that saw this CMID on another machine (a cloned image): this machine takes a new
+      // CMID in the same commit as the outcome, and asks again at once.
+      const duplicate = error.code === 'KMS_DUPLICATE_CMID';
+      let previousCmid = '';
+      const more = this.engine.apply({
+        type: 'activation-failed', code: error.code, message: error.message,
+        ...(k?.hostIntervals ? { hostIntervals: k.hostIntervals } : {}), ...(k?.count !== undefined ? { count: k.count } : {}),
+      }, `${channel.name.toLowerCase()}-activation`, (n) => {
+        if (!result.ticketRejected) rememberHost(n, k);
+        if (duplicate) {
+          previousCmid = n.cmid;
+          n.cmid = newCmid();
+        }
+      });
+      if (duplicate) {
+        const cmid = this.engine.state.cmid;
+        this.announcer.log(EventIds.cmidRegenerated, 'CMID regenerated (duplicate-cmid): the KMS host saw this CMID on another machine', { reason: 'duplicate-cmid', previousCmid, cmid, host: k ? `${k.host.host}:${k.host.port}` : null });
+        this.announcer.logger.warn('the KMS host reported a duplicate CMID; regenerated the CMID and asking again', { previousCmid, cmid });
+        return { outcome: { ok: false, error }, followUps: more.includes('contact-kms') ? more : [...more, 'contact-kms'] };
+      }
       return { outcome: { ok: false, error }, followUps: more };
     });
   }

@@ -10,6 +10,17 @@ import {
   activateText, clockText, eventsText, expiryText, hardwareRescanText, keyInstallText, keyUninstallText,
   offlineConfirmText, offlineIidText, rearmText, statusText,
 } from './output/license-output';
+import { hostClientsText, hostStatusText, kmsDomainsText, kmsShowText } from './output/kms-output';
+
+/** `--activation 2h` / `--renewal 7d` -> whole minutes within 15 minutes … 30 days; throws INVALID_DURATION. */
+export function intervalMinutes(flag: string, text: unknown): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(String(text));
+  if (ms % 60_000 !== 0 || ms < 15 * 60_000 || ms > 30 * 86_400_000) {
+    throw new VactError('INVALID_DURATION', `${flag} ${String(text)}: an interval is whole minutes from 15m to 30d`);
+  }
+  return ms / 60_000;
+}
 
 /** `--since DURATION|ISO` -> events.query params; throws INVALID_DURATION. */
 export function sinceParams(since: string | undefined): { since?: string; withinMs?: number } {
@@ -36,6 +47,9 @@ const PARENTS: Readonly<Record<string, string>> = {
   offline: 'offline (phone/removable media) activation of a MAK',
   hardware: 'the hardware identity of the machine',
   clock: "the agent's clock",
+  kms: 'KMS client settings: host, domains, intervals (slmgr /skms, /ckms, /sai, /sri, /sprt)',
+  'kms domain': 'DNS domains searched for _vlmcs._tcp SRV records',
+  host: 'the KMS host on this machine',
 };
 
 /** Every agent control command, in the order `--help` lists them. */
@@ -100,6 +114,63 @@ export const AGENT_COMMANDS: readonly AgentCommandSpec[] = [
     path: ['clock', 'advance'], description: 'move a simulated clock forward (agent started with --clock sim; admin)', method: 'clock.advance',
     args: [{ name: 'duration', description: 'e.g. 90s, 15m, 2h, 7d, 1d12h' }],
     params: ([d]) => ({ ms: parseDuration(d) }), render: (r) => clockText(r),
+  }),
+  agentCommand({
+    path: ['kms', 'set'], description: 'use this KMS host, not DNS discovery (slmgr /skms; admin)', method: 'kms.set',
+    args: [{ name: 'host', description: 'HOST or HOST:PORT (default port 1688)' }],
+    params: ([host]) => ({ host: host }), render: (r) => kmsShowText(r),
+  }),
+  agentCommand({
+    path: ['kms', 'clear'], description: 'forget the static KMS host; discover hosts in DNS again (slmgr /ckms; admin)', method: 'kms.clear',
+    params: () => ({}), render: (r) => kmsShowText(r),
+  }),
+  agentCommand({
+    path: ['kms', 'intervals'], description: 'set the activation (retry) and renewal intervals, 15m … 30d (slmgr /sai, /sri; admin)', method: 'kms.intervals',
+    options: [
+      { flags: '--activation <duration>', description: 'retry interval while not activated, e.g. 2h' },
+      { flags: '--renewal <duration>', description: 'renewal interval once activated, e.g. 7d' },
+    ],
+    params: (_a, f) => {
+      const activationMinutes = intervalMinutes('--activation', f['activation']);
+      const renewalMinutes = intervalMinutes('--renewal', f['renewal']);
+      if (activationMinutes === undefined && renewalMinutes === undefined) throw new VactError('INVALID_DURATION', 'give --activation DURATION, --renewal DURATION or both');
+      return { ...(activationMinutes !== undefined ? { activationMinutes } : {}), ...(renewalMinutes !== undefined ? { renewalMinutes } : {}) };
+    },
+    render: (r) => kmsShowText(r),
+  }),
+  agentCommand({
+    path: ['kms', 'port'], description: 'the TCP port a KMS host on this machine listens on (slmgr /sprt; admin)', method: 'kms.port',
+    args: [{ name: 'port', description: '1 to 65535 (default 1688)' }],
+    params: ([p]) => {
+      const port = Number(p);
+      if (!/^\d+$/.test(String(p)) || port < 1 || port > 65535) throw new VactError('INVALID_CONFIG', `port "${String(p)}": expected a whole number from 1 to 65535`, { setting: 'kms-port' });
+      return { port };
+    },
+    render: (r) => kmsShowText(r),
+  }),
+  agentCommand({
+    path: ['kms', 'domain', 'add'], description: 'search this DNS domain for KMS hosts (admin)', method: 'kms.domain.add',
+    args: [{ name: 'domain', description: 'e.g. lab.example' }], params: ([d]) => ({ domain: d }), render: (r) => kmsDomainsText(r),
+  }),
+  agentCommand({
+    path: ['kms', 'domain', 'remove'], description: 'stop searching this DNS domain (admin)', method: 'kms.domain.remove',
+    args: [{ name: 'domain', description: 'e.g. lab.example' }], params: ([d]) => ({ domain: d }), render: (r) => kmsDomainsText(r),
+  }),
+  agentCommand({
+    path: ['kms', 'domain', 'list'], description: 'the DNS domains searched for KMS hosts', method: 'kms.domain.list',
+    params: () => ({}), render: (r) => kmsDomainsText(r),
+  }),
+  agentCommand({
+    path: ['kms', 'show'], description: 'the KMS client: host source, cached host, last count, intervals, next renewal or retry', method: 'kms.show',
+    params: () => ({}), render: (r) => kmsShowText(r),
+  }),
+  agentCommand({
+    path: ['host', 'status'], description: 'the KMS host: count, cache, thresholds, requests, listener, DNS publishing, certificate', method: 'host.status',
+    params: () => ({}), render: (r) => hostStatusText(r),
+  }),
+  agentCommand({
+    path: ['host', 'clients'], description: 'every CMID in the KMS host cache (duplicate CMIDs flagged)', method: 'host.clients',
+    params: () => ({}), render: (r) => hostClientsText(r),
   }),
 ];
 

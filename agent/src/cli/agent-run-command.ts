@@ -17,10 +17,20 @@ export function registerAgentRunCommand(agentCmd: Command): void {
     .option('--clock <clock>', 'system, sim (simulated, starts now) or sim:ISO-TIME')
     .option('--hardware <source>', 'systeminformation or file:PATH')
     .option('--log-level <level>', 'debug, info, warn or error')
+    .option('--kms-listen <host:port>', 'where a KMS host listens (default 0.0.0.0:1688)')
+    .option('--kms-domain <domain>', 'DNS domain searched for _vlmcs._tcp SRV records (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--dns-server <host:port>', 'DNS server for SRV lookups and dynamic updates (default: the system resolvers)')
+    .option('--dns-publish <zone>', 'publish this KMS host in ZONE by RFC 2136 dynamic update (needs --dns-server, --tsig-key)')
+    .option('--tsig-key <file>', 'TSIG key file in BIND format (hmac-sha256) for --dns-publish')
+    .option('--dns-priority <n>', 'SRV priority published with --dns-publish (default 0)')
+    .option('--dns-weight <n>', 'SRV weight published with --dns-publish (default 100)')
+    .option('--metrics-listen <host:port>', 'serve Prometheus /metrics here (off by default)')
     .action(async (opts: Record<string, string | undefined>) => {
       const code = await runAgent({
         stateDir: opts['stateDir'], edition: opts['edition'], authority: opts['authority'], authorityKey: opts['authorityKey'],
         control: opts['control'], tlsCert: opts['tlsCert'], tlsKey: opts['tlsKey'], clock: opts['clock'], hardware: opts['hardware'], logLevel: opts['logLevel'],
+        kmsListen: opts['kmsListen'], kmsDomain: opts['kmsDomain'] as unknown as string[] | undefined, dnsServer: opts['dnsServer'], dnsPublish: opts['dnsPublish'],
+        tsigKey: opts['tsigKey'], dnsPriority: opts['dnsPriority'], dnsWeight: opts['dnsWeight'], metricsListen: opts['metricsListen'],
       }, opts['config']);
       process.exitCode = code;
     });

@@ -20,6 +20,8 @@ export interface AgentConfig {
   tlsCert: string | null;
   tlsKey: string | null;
   logLevel: LogLevelSetting;
+  /** The KMS client's and host's settings (all optional on the command line). */
+  kms: KmsSettings;
 }
 export type LogLevelSetting = 'debug' | 'info' | 'warn' | 'error';
 
@@ -35,17 +37,46 @@ export interface RawAgentSettings {
   tlsCert?: string;
   tlsKey?: string;
   logLevel?: string;
+  kmsListen?: string;
+  /** Repeatable on the command line; a string or an array of strings in the config file. */
+  kmsDomain?: string | string[];
+  dnsServer?: string;
+  dnsPublish?: string;
+  tsigKey?: string;
+  dnsPriority?: string;
+  dnsWeight?: string;
+  metricsListen?: string;
 }
+
+/** KMS settings of one agent. */
+export interface KmsSettings {
+  /** Where a KMS host listens (`--kms-listen`, default 0.0.0.0:1688). */
+  listen: { host: string; port: number };
+  /** DNS domains searched for _vlmcs._tcp SRV records (`--kms-domain`, repeatable). */
+  domains: string[];
+  /** The DNS server for SRV lookups and dynamic updates (`--dns-server HOST:PORT`); the system's when null. */
+  dnsServer: { host: string; port: number } | null;
+  /** DNS publishing of a KMS host (`--dns-publish ZONE --tsig-key FILE`), or null. */
+  publish: { zone: string; tsigKeyFile: string; priority: number; weight: number } | null;
+  /** Prometheus metrics listener (`--metrics-listen HOST:PORT`), off when null. */
+  metricsListen: { host: string; port: number } | null;
+}
+
+/** Default KMS host listen address (all interfaces, TCP 1688). */
+export const DEFAULT_KMS_LISTEN = '0.0.0.0:1688';
 
 /** Config file keys (same names as the long flags, camel-cased). */
 export const CONFIG_KEYS: readonly (keyof RawAgentSettings)[] = [
   'stateDir', 'edition', 'authority', 'authorityKey', 'control', 'clock', 'hardware', 'tlsCert', 'tlsKey', 'logLevel',
+  'kmsListen', 'kmsDomain', 'dnsServer', 'dnsPublish', 'tsigKey', 'dnsPriority', 'dnsWeight', 'metricsListen',
 ];
 /** Config keys that name files (resolved against the config file's folder). */
-export const PATH_KEYS = new Set<keyof RawAgentSettings>(['stateDir', 'authorityKey', 'tlsCert', 'tlsKey']);
+export const PATH_KEYS = new Set<keyof RawAgentSettings>(['stateDir', 'authorityKey', 'tlsCert', 'tlsKey', 'tsigKey']);
 const FLAG_NAMES: Record<keyof RawAgentSettings, string> = {
   stateDir: '--state-dir', edition: '--edition', authority: '--authority', authorityKey: '--authority-key',
   control: '--control', clock: '--clock', hardware: '--hardware', tlsCert: '--tls-cert', tlsKey: '--tls-key', logLevel: '--log-level',
+  kmsListen: '--kms-listen', kmsDomain: '--kms-domain', dnsServer: '--dns-server', dnsPublish: '--dns-publish', tsigKey: '--tsig-key',
+  dnsPriority: '--dns-priority', dnsWeight: '--dns-weight', metricsListen: '--metrics-listen',
 };
 export const DEFAULT_CONTROL = '127.0.0.1:1689';
 const MAX_CONFIG_BYTES = 64 * 1024;
@@ -80,7 +111,11 @@ export function readConfigFile(file: string): RawAgentSettings {
       throw bad('config', `unknown key "${k}" in ${file} (known: ${CONFIG_KEYS.join(', ')})`);
     }
     const key = k as keyof RawAgentSettings;
-    if (typeof v !== 'string') throw bad(key, `must be a string in ${file}`);
+    if (key === 'kmsDomain' && Array.isArray(v) && v.every((d) => typeof d === 'string')) {
+      out.kmsDomain = v as string[];
+      continue;
+    }
+    if (typeof v !== 'string') throw bad(key, `must be a string in ${file}${key === 'kmsDomain' ? ' or an array of strings' : ''}`);
     out[key] = PATH_KEYS.has(key) ? path.resolve(base, v) : key === 'hardware' && v.startsWith('file:') ? `file:${path.resolve(base, v.slice(5))}` : v;
   }
   return out;
@@ -90,11 +125,11 @@ export function readConfigFile(file: string): RawAgentSettings {
 export function resolveAgentConfig(flags: RawAgentSettings, configFile?: string): AgentConfig {
   const fromFile = configFile ? readConfigFile(configFile) : {};
   const raw: RawAgentSettings = { ...fromFile };
-  for (const k of CONFIG_KEYS) if (flags[k] !== undefined) raw[k] = flags[k];
+  for (const k of CONFIG_KEYS) if (flags[k] !== undefined) (raw as Record<string, unknown>)[k] = flags[k];
   return validateSettings(raw);
 }
 
-function required(raw: RawAgentSettings, key: keyof RawAgentSettings): string {
+function required(raw: RawAgentSettings, key: Exclude<keyof RawAgentSettings, 'kmsDomain'>): string {
   const v = raw[key];
   if (v === undefined || v.trim() === '') throw bad(key, 'is required');
   return v.trim();
@@ -132,7 +167,54 @@ export function validateSettings(raw: RawAgentSettings): AgentConfig {
   }
   const logLevel = (raw.logLevel ?? 'info') as LogLevelSetting;
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw bad('logLevel', `"${raw.logLevel}" is not one of debug, info, warn, error`);
-  return { stateDir, edition, authorityUrl: authorityUrl.replace(/\/+$/, ''), authorityKeyFile, control, clock, hardware, tlsCert, tlsKey, logLevel };
+  const kms = parseKmsSettings(raw);
+  return { stateDir, edition, authorityUrl: authorityUrl.replace(/\/+$/, ''), authorityKeyFile, control, clock, hardware, tlsCert, tlsKey, logLevel, kms };
+}
+
+const DNS_NAME = /^(?=.{1,253}$)([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+/** Checks a DNS domain name (`--kms-domain`, `--dns-publish`, `vact kms domain add`); returns it lower-cased without the final dot. */
+export function checkDomain(text: string, setting: keyof RawAgentSettings = 'kmsDomain'): string {
+  const d = text.trim();
+  if (!DNS_NAME.test(d)) throw bad(setting, `"${text}" is not a DNS domain name (e.g. lab.example)`);
+  return d.toLowerCase().replace(/\.$/, '');
+}
+
+function hostPort(raw: RawAgentSettings, key: 'kmsListen' | 'dnsServer' | 'metricsListen', fallbackPort?: number): { host: string; port: number } | null {
+  const text = raw[key];
+  if (text === undefined || text.trim() === '') return null;
+  const t = text.trim();
+  const hp = fallbackPort !== undefined && !/:\d+$/.test(t) && !t.includes(']') ? splitHostPort(`${t}:${fallbackPort}`) : splitHostPort(t);
+  if ('error' in hp) throw bad(key, `"${text}" is not HOST:PORT (${hp.error})`);
+  if (!hp.host) throw bad(key, `"${text}" has no host`);
+  return hp;
+}
+
+function smallInt(raw: RawAgentSettings, key: 'dnsPriority' | 'dnsWeight', fallback: number): number {
+  const v = raw[key];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n > 65535) throw bad(key, `"${v}" is not a whole number from 0 to 65535`);
+  return n;
+}
+
+/** The KMS part of the settings; --dns-publish needs --dns-server and --tsig-key. */
+function parseKmsSettings(raw: RawAgentSettings): KmsSettings {
+  const listen = hostPort({ kmsListen: raw.kmsListen ?? DEFAULT_KMS_LISTEN }, 'kmsListen')!;
+  const list = raw.kmsDomain === undefined ? [] : Array.isArray(raw.kmsDomain) ? raw.kmsDomain : [raw.kmsDomain];
+  const domains = [...new Set(list.flatMap((d) => d.split(',')).filter((d) => d.trim() !== '').map((d) => checkDomain(d)))];
+  const dnsServer = hostPort(raw, 'dnsServer', 53);
+  let publish: KmsSettings['publish'] = null;
+  if (raw.dnsPublish !== undefined && raw.dnsPublish.trim() !== '') {
+    const zone = checkDomain(raw.dnsPublish, 'dnsPublish');
+    if (!dnsServer) throw bad('dnsServer', 'is required with --dns-publish (the server that takes the dynamic updates)');
+    if (!raw.tsigKey) throw bad('tsigKey', 'is required with --dns-publish (updates are signed with TSIG)');
+    const tsigKeyFile = path.resolve(raw.tsigKey);
+    if (!fs.existsSync(tsigKeyFile)) throw bad('tsigKey', `file ${tsigKeyFile} does not exist`);
+    publish = { zone, tsigKeyFile, priority: smallInt(raw, 'dnsPriority', 0), weight: smallInt(raw, 'dnsWeight', 100) };
+  }
+  const metricsListen = hostPort(raw, 'metricsListen');
+  return { listen, domains, dnsServer, publish, metricsListen };
 }
 
 /** Parses HOST:PORT (IPv6 as [::1]:PORT); port 0 picks a free port. */

@@ -4,7 +4,7 @@ import {
   VactError, SimClock, decodeProductKey, hostKeyInstallableOn, toWireTime, EventIds,
   type AgentService, type Catalogue, type ClockResult, type Clock, type ControlNotification, type ControlParams, type Edition,
   type EventsQueryResult, type ExpiryResult, type HardwareRescanResult, type InstalledKey, type KeyInstallResult,
-  type OfflineIidResult, type StatusResult,
+  type OfflineIidResult, type StatusResult, type KmsShowResult, type KmsDomainListResult, type HostStatusResult, type HostClientsResult,
 } from '@vact/shared';
 import type { AgentConfig } from '../config/agent-config';
 import type { EventLog } from '../events/event-log';
@@ -19,6 +19,8 @@ import { expiryView, statusView } from '../license/status-view';
 import type { KeyedScheduler, SimScheduler } from '../scheduler/keyed-scheduler';
 import { Mutex } from '../license/mutex';
 import { AGENT_VERSION } from '../version';
+import type { KmsService } from './kms-service';
+import type { KmsHostRole } from '../kms/host/host-role';
 
 export interface AgentServiceDeps {
   config: AgentConfig;
@@ -33,6 +35,8 @@ export interface AgentServiceDeps {
   scheduler: KeyedScheduler;
   authorityKey: string;
   hardwareDescription: string;
+  kms: KmsService;
+  kmsHost: KmsHostRole;
 }
 
 /** The running agent as the control server sees it. */
@@ -94,9 +98,9 @@ export class AgentServiceImpl implements AgentService {
     return { key: { type: key.type, group: key.group, partialKey: key.partialKey }, activation, status: this.statusNow() };
   }
 
-  keyUninstall(): Promise<StatusResult> {
+  async keyUninstall(): Promise<StatusResult> {
     const { engine, announcer } = this.d;
-    return engine.run(() => {
+    const result = await engine.run(() => {
       const key = engine.state.lifecycle.key;
       if (!key) throw new VactError('NO_KEY_INSTALLED');
       engine.apply({ type: 'key-removed' }, 'key-uninstalled', (s) => {
@@ -105,6 +109,9 @@ export class AgentServiceImpl implements AgentService {
       announcer.log(EventIds.keyUninstalled, `product key uninstalled (${key.partialKey})`, { partialKey: key.partialKey });
       return this.statusNow();
     });
+    // A KMS host stops listening and withdraws its SRV record once the key is gone (outside the lock).
+    await this.d.kmsHost.sync();
+    return result;
   }
 
   async rearm(): Promise<StatusResult> {
@@ -179,6 +186,17 @@ export class AgentServiceImpl implements AgentService {
       return this.clockResult();
     });
   }
+
+  kmsSet(p: ControlParams<'kms.set'>): Promise<KmsShowResult> { return this.d.kms.set(p); }
+  kmsClear(): Promise<KmsShowResult> { return this.d.kms.clear(); }
+  kmsIntervals(p: ControlParams<'kms.intervals'>): Promise<KmsShowResult> { return this.d.kms.intervals(p); }
+  kmsPort(p: ControlParams<'kms.port'>): Promise<KmsShowResult> { return this.d.kms.port(p); }
+  kmsDomainAdd(p: ControlParams<'kms.domain.add'>): Promise<KmsDomainListResult> { return this.d.kms.domainAdd(p); }
+  kmsDomainRemove(p: ControlParams<'kms.domain.remove'>): Promise<KmsDomainListResult> { return this.d.kms.domainRemove(p); }
+  kmsDomainList(): Promise<KmsDomainListResult> { return Promise.resolve(this.d.kms.domainList()); }
+  kmsShow(): Promise<KmsShowResult> { return Promise.resolve(this.d.kms.show()); }
+  hostStatus(): Promise<HostStatusResult> { return Promise.resolve().then(() => this.d.kms.hostStatus()); }
+  hostClients(): Promise<HostClientsResult> { return Promise.resolve().then(() => this.d.kms.hostClients()); }
 
   onNotification(listener: (n: ControlNotification) => void): { dispose(): void } {
     return this.d.announcer.onNotification(listener);

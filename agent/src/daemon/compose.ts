@@ -6,6 +6,10 @@ import {
   type Catalogue, type Clock, type Edition, type InstalledKey,
 } from '@vact/shared';
 import { SystemClock } from '@vact/shared/node';
+import { KmsClientRole } from '../kms/client/client-role';
+import { KmsHostActivationChannel } from '../kms/host/host-activation-channel';
+import { KmsHostRole } from '../kms/host/host-role';
+import { KmsService } from './kms-service';
 import type { AgentConfig } from '../config/agent-config';
 import { StateFile, STATE_VERSION, type AgentState } from '../store/state-file';
 import { EventLog } from '../events/event-log';
@@ -18,7 +22,6 @@ import { SimScheduler, SystemScheduler, type KeyedScheduler } from '../scheduler
 import { readAuthorityKey } from '../activation/authority-key';
 import { MakActivationClient } from '../activation/mak-client';
 import { MakChannel } from '../activation/mak-channel';
-import { UnavailableChannel } from '../activation/unavailable-channel';
 import { ActivationRunner } from '../activation/runner';
 import { Announcer } from '../license/announcer';
 import { LicenseEngine, newCmid } from '../license/engine';
@@ -96,25 +99,37 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
     ? new SimScheduler(clock)
     : new SystemScheduler(clock, (name, err) => logger.error(`scheduled job ${name} failed`, { error: (err as Error).message }));
 
+  // Network deadlines and TSIG times are real time, even when the license runs on a simulated clock.
+  const realClock = clock instanceof SimClock ? new SystemClock() : clock;
   const firstStart = !stored;
   const initial = stored ?? firstState(catalogue, edition, clock.now(), clock, await scanner.scan());
   let runner: ActivationRunner | null = null;
+  let hostRoleRef: KmsHostRole | null = null;
   const tick = async (reason: string): Promise<void> => {
     const contacts = await engine.run(() => engine.apply({ type: 'tick' }, reason));
     await runner?.runAll(contacts);
   };
   const engine: LicenseEngine = new LicenseEngine(initial, {
-    stateFile, clock, rules: catalogue.rules, announcer, onPersist: opts.onPersist,
+    stateFile, clock, rules: catalogue.rules, announcer,
+    onPersist: (s) => {
+      opts.onPersist?.(s);
+      // The KMS host listener follows the installed key and port (outside the lock: sync is queued).
+      if (hostRoleRef) void hostRoleRef.sync();
+    },
     statusOf: () => service.statusNow(),
     wakeAt: (at) => scheduler.schedule(LIFECYCLE_JOB, at, () => tick('tick')),
   });
+  const kmsClient = new KmsClientRole({ flags: config.kms, catalogue, clock, realClock, authorityKey, state: () => engine.state });
+  const kmsHost = new KmsHostRole({ stateDir: config.stateDir, flags: config.kms, catalogue, clock, realClock, scheduler, announcer, state: () => engine.state });
+  hostRoleRef = kmsHost;
   runner = new ActivationRunner(engine, {
     mak: new MakChannel(new MakActivationClient(config.authorityUrl, authorityKey), config.authorityUrl, () => engine.trustedNow()),
-    kms: new UnavailableChannel('KMS', 'NO_KMS_HOST', 'no KMS host available'),
-    kmsHost: new UnavailableChannel('KMS host', 'FEATURE_UNAVAILABLE', 'this agent cannot activate a KMS host key: it has no KMS host service'),
+    kms: kmsClient,
+    kmsHost: new KmsHostActivationChannel(config.authorityUrl, authorityKey, config.stateDir, () => engine.trustedNow()),
   }, announcer);
+  const kms = new KmsService({ flags: config.kms, catalogue, edition, engine, runner, host: kmsHost, logger });
   const service = new AgentServiceImpl({
-    config, catalogue, edition, clock, engine, runner, announcer, events, scanner, scheduler, authorityKey, hardwareDescription: source.description,
+    config, catalogue, edition, clock, engine, runner, announcer, events, scanner, scheduler, authorityKey, hardwareDescription: source.description, kms, kmsHost,
   });
 
   if (firstStart) {
@@ -134,6 +149,8 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
   if (removedTemp.length > 0) logger.info('removed temporary files left by an interrupted write', { files: removedTemp });
   logger.info(`vact agent ${AGENT_VERSION} started`, { stateDir: config.stateDir, edition: edition.id, status: engine.state.lifecycle.status, clock: clock.kind });
 
+  // A KMS host listens from the start (answering "not activated" until the authority certified it).
+  await kmsHost.sync();
   // The restart recomputes everything from the persisted state and the clock; contacts run after start() returns.
   const contacts = await engine.run(() => engine.apply({ type: 'start' }, 'start'));
   const activeRunner = runner;
@@ -164,6 +181,7 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
       stopped = true;
       scheduler.dispose();
       await activeRunner.stop();
+      await kmsHost.stop();
       await backgroundScan;
       await engine.stop();
       scheduler.dispose();

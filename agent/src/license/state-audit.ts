@@ -2,7 +2,7 @@
 // verifies against the authority key and binds this CMID, hardware and edition; deadlines must
 // agree with their start times and the catalogue; rearms stay within the catalogue's limit.
 // Anything else is STATE_CORRUPT naming the field, and the file is left as it is.
-import { VactError, ticketFromText, verifyTicket, type Catalogue, type Edition, type Ticket } from '@vact/shared';
+import { VactError, hostCertificateFromText, ticketFromText, verifyHostCertificate, verifyTicket, type Catalogue, type Edition, type Ticket } from '@vact/shared';
 import { nodeEd25519 } from '@vact/shared/node';
 import type { AgentState } from '../store/state-file';
 
@@ -28,6 +28,19 @@ export function auditLoadedState(state: AgentState, file: string, catalogue: Cat
   if (lc.status !== 'Licensed') return;
 
   if (state.ticket === null) fail('ticket', 'is missing: a Licensed state needs the activation ticket it came from');
+  if (lc.channel === 'KMS-host') {
+    // A KMS host's own activation is its host certificate: it must chain to the authority and name this host.
+    try {
+      const cert = hostCertificateFromText(state.ticket!);
+      verifyHostCertificate(nodeEd25519, authorityKey, cert, cert.body.issuedAt);
+      if (cert.body.hostHardwareHash !== state.hardware.hardwareHash || cert.body.hostEdition !== edition.id || cert.body.hostKeyGroup !== lc.key?.group) {
+        throw new Error('it names another host, edition or key group');
+      }
+    } catch (err) {
+      fail('ticket', `is not a host certificate for this host (${(err as Error).message})`);
+    }
+    return;
+  }
   let ticket: Ticket;
   try {
     ticket = ticketFromText(state.ticket!);

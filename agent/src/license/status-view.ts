@@ -53,12 +53,21 @@ export function statusView(state: AgentState, ctx: StatusContext, verbose: boole
     trustedTime: toWireTime(lc.trustedNow),
     clock: ctx.clock,
   };
+  if (lc.key?.type === 'kms-client') {
+    const last = state.kms?.lastHost ?? null;
+    const fixed = state.kms?.staticHost ?? null;
+    const host = last ?? (fixed ? { ...fixed, source: 'static' as const } : null);
+    result.kms = {
+      host: host ? `${host.host}:${host.port}` : null, foundBy: last?.source ?? null, count: lc.kmsCount ?? null,
+      activationIntervalMinutes: lc.intervals.activationMinutes, renewalIntervalMinutes: lc.intervals.renewalMinutes, validUntil: toWireTime(lc.validUntil),
+    };
+  }
   if (verbose) {
     result.details = {
       agentVersion: AGENT_VERSION,
       failures: lc.failures,
       lastReminderAt: toWireTime(lc.lastReminderAt),
-      kmsHost: null,
+      kmsHost: result.kms?.host ?? state.kms?.staticHost?.host ?? null,
       authorityUrl: ctx.authorityUrl,
       hardwareSource: ctx.hardwareSource,
     };

@@ -31,6 +31,20 @@ export interface AgentState {
   ticket: string | null;
   /** Where a simulated clock stood at the last save, so a restarted sim agent resumes there. */
   clock: { simNow: number | null };
+  /** KMS settings changed at run time (`vact kms set|clear|port|domain`); absent until the first change. */
+  kms?: KmsRuntimeSettings;
+}
+
+/** What `vact kms …` persists; null fields fall back to the agent's flags. */
+export interface KmsRuntimeSettings {
+  /** `vact kms set HOST[:PORT]` (slmgr /skms); null after `vact kms clear`. */
+  staticHost: { host: string; port: number } | null;
+  /** `vact kms domain add|remove`; null: the --kms-domain flags. */
+  domains: string[] | null;
+  /** `vact kms port N` (slmgr /sprt): the KMS host's listening port; null: --kms-listen's. */
+  port: number | null;
+  /** The KMS host that answered last (renewals go there until it fails), and how it was found. */
+  lastHost?: { host: string; port: number; address?: string; source: 'static' | 'dns' | 'cache' } | null;
 }
 
 type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
@@ -74,6 +88,14 @@ const AgentStateSchema = z.strictObject({
   lifecycle: LifecycleStateSchema,
   ticket: z.string().nullable(),
   clock: z.strictObject({ simNow: z.number().finite().nullable() }),
+  kms: z.strictObject({
+    staticHost: z.strictObject({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) }).nullable(),
+    domains: z.array(z.string().min(1).max(253)).max(32).nullable(),
+    port: z.number().int().min(1).max(65535).nullable(),
+    lastHost: z.strictObject({
+      host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535), address: z.string().max(64).optional(), source: z.enum(['static', 'dns', 'cache']),
+    }).nullable().optional(),
+  }).optional(),
 });
 
 /** Schema check of a migrated document; names the first bad field. */

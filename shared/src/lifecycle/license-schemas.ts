@@ -11,8 +11,8 @@ export type LicenseStatus = z.infer<typeof LicenseStatusSchema>;
 export const KeyTypeSchema = z.enum(['kms-client', 'kms-host', 'mak']);
 export type KeyType = z.infer<typeof KeyTypeSchema>;
 
-/** How a machine was activated. */
-export const ActivationChannelSchema = z.enum(['KMS', 'MAK', 'offline']);
+/** How a machine was activated; `KMS-host` is a KMS host's own activation by the authority (a host certificate). */
+export const ActivationChannelSchema = z.enum(['KMS', 'MAK', 'offline', 'KMS-host']);
 export type ActivationChannel = z.infer<typeof ActivationChannelSchema>;
 
 /** Activation (retry) and renewal intervals in minutes, and who set them. */

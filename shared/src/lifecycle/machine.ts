@@ -17,7 +17,7 @@ export { dueReminderSlot, nextReminderAt, reminderSlots } from './reminders';
 export const ROLLBACK_REPORT_SLACK_MS = MINUTE_MS;
 
 const KEY_TYPES: readonly KeyType[] = KeyTypeSchema.options;
-const CHANNELS: readonly ActivationChannel[] = ['KMS', 'MAK', 'offline'];
+const CHANNELS: readonly ActivationChannel[] = ['KMS', 'MAK', 'offline', 'KMS-host'];
 const MAX_ERROR_MESSAGE = 500;
 
 /** A machine with no key: Unlicensed, the catalogue's rearms and default intervals. */
@@ -270,7 +270,7 @@ class Step {
     if (!s.key) throw new VactError('NO_KEY_INSTALLED', 'an activation cannot succeed without a key');
     if (!CHANNELS.includes(event.channel)) throw new VactError('INVALID_REQUEST', `unknown activation channel ${JSON.stringify(event.channel)}`);
     const kms = event.channel === 'KMS';
-    if (kms !== (s.key.type === 'kms-client')) {
+    if (kms !== (s.key.type === 'kms-client') || (event.channel === 'KMS-host') !== (s.key.type === 'kms-host')) {
       throw new VactError('WRONG_CHANNEL', `a ${event.channel} activation does not apply to the installed ${s.key.type} key`);
     }
     if (kms) this.applyHostIntervals(event.hostIntervals);

@@ -59,7 +59,8 @@ export class AuthorityClient {
   authorityKey(): Promise<AuthorityKeyResponse> { return this.call('GET', AuthorityPaths.authorityKey, AuthorityKeyResponseSchema); }
   /** Activates a MAK; `signal` aborts the request (the agent's shutdown). */
   activateMak(req: MakActivationRequest, signal?: AbortSignal): Promise<MakActivationResponse> { return this.call('POST', AuthorityPaths.activateMak, MakActivationResponseSchema, req, false, signal); }
-  activateKmsHost(req: KmsHostActivationRequest): Promise<KmsHostActivationResponse> { return this.call('POST', AuthorityPaths.activateKmsHost, KmsHostActivationResponseSchema, req); }
+  /** Activates a KMS host; `signal` aborts the request. */
+  activateKmsHost(req: KmsHostActivationRequest, signal?: AbortSignal): Promise<KmsHostActivationResponse> { return this.call('POST', AuthorityPaths.activateKmsHost, KmsHostActivationResponseSchema, req, false, signal); }
   confirmOffline(installationId: string): Promise<OfflineConfirmResponse> { return this.call('POST', AuthorityPaths.offlineConfirm, OfflineConfirmResponseSchema, { installationId }); }
   confirmOfflineBatch(installationIds: string[]): Promise<OfflineBatchResponse> { return this.call('POST', AuthorityPaths.offlineConfirmBatch, OfflineBatchResponseSchema, { installationIds }); }
   issueKey(req: IssueKeyRequest): Promise<KeyInfo> { return this.call('POST', AuthorityPaths.keys, KeyInfoSchema, req, true); }

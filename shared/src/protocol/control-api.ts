@@ -8,6 +8,12 @@ import { z } from 'zod';
 import { ActivationChannelSchema, IntervalsSchema, KeyTypeSchema, LicenseStatusSchema } from '../lifecycle/license-schemas';
 
 import { VactErrorJsonSchema, type VactErrorJson } from './error-json';
+import {
+  HostClientsParamsSchema, HostClientsResultSchema, HostStatusParamsSchema, HostStatusResultSchema, KmsClearParamsSchema,
+  KmsDomainListParamsSchema, KmsDomainListResultSchema, KmsDomainParamsSchema, KmsIntervalsParamsSchema, KmsPortParamsSchema,
+  KmsSetParamsSchema, KmsShowParamsSchema, KmsShowResultSchema, StatusKmsSchema,
+  type HostClientsResult, type HostStatusResult, type KmsDomainListResult, type KmsShowResult,
+} from './kms-api';
 
 /** Version of the control protocol; the handshake refuses any other. */
 export const CONTROL_PROTOCOL_VERSION = 1;
@@ -114,6 +120,8 @@ export const StatusResultSchema = z.object({
   now: IsoTimeSchema,
   trustedTime: IsoTimeSchema,
   clock: ClockKindSchema,
+  /** KMS clients: the KMS lines of slmgr /dlv (host, how found, count, intervals, validity end). */
+  kms: StatusKmsSchema.optional(),
   /** Present when verbose was asked for. */
   details: z
     .object({
@@ -274,6 +282,16 @@ export const ControlMethods = {
   'hardware.rescan': { params: HardwareRescanParamsSchema, result: HardwareRescanResultSchema, role: 'admin', service: 'hardwareRescan' },
   'clock.now': { params: ClockNowParamsSchema, result: ClockResultSchema, role: 'user', service: 'clockNow' },
   'clock.advance': { params: ClockAdvanceParamsSchema, result: ClockResultSchema, role: 'admin', service: 'clockAdvance' },
+  'kms.set': { params: KmsSetParamsSchema, result: KmsShowResultSchema, role: 'admin', service: 'kmsSet' },
+  'kms.clear': { params: KmsClearParamsSchema, result: KmsShowResultSchema, role: 'admin', service: 'kmsClear' },
+  'kms.intervals': { params: KmsIntervalsParamsSchema, result: KmsShowResultSchema, role: 'admin', service: 'kmsIntervals' },
+  'kms.port': { params: KmsPortParamsSchema, result: KmsShowResultSchema, role: 'admin', service: 'kmsPort' },
+  'kms.domain.add': { params: KmsDomainParamsSchema, result: KmsDomainListResultSchema, role: 'admin', service: 'kmsDomainAdd' },
+  'kms.domain.remove': { params: KmsDomainParamsSchema, result: KmsDomainListResultSchema, role: 'admin', service: 'kmsDomainRemove' },
+  'kms.domain.list': { params: KmsDomainListParamsSchema, result: KmsDomainListResultSchema, role: 'user', service: 'kmsDomainList' },
+  'kms.show': { params: KmsShowParamsSchema, result: KmsShowResultSchema, role: 'user', service: 'kmsShow' },
+  'host.status': { params: HostStatusParamsSchema, result: HostStatusResultSchema, role: 'user', service: 'hostStatus' },
+  'host.clients': { params: HostClientsParamsSchema, result: HostClientsResultSchema, role: 'user', service: 'hostClients' },
   subscribe: { params: SubscribeParamsSchema, result: SubscribeResultSchema, role: 'user', service: null },
   unsubscribe: { params: SubscribeParamsSchema, result: SubscribeResultSchema, role: 'user', service: null },
 } as const;
@@ -322,6 +340,17 @@ export interface AgentService {
   hardwareRescan(params: ControlParams<'hardware.rescan'>, ctx: CallerContext): Promise<HardwareRescanResult>;
   clockNow(params: ControlParams<'clock.now'>, ctx: CallerContext): Promise<ClockResult>;
   clockAdvance(params: ControlParams<'clock.advance'>, ctx: CallerContext): Promise<ClockResult>;
+  kmsSet(params: ControlParams<'kms.set'>, ctx: CallerContext): Promise<KmsShowResult>;
+  kmsClear(params: ControlParams<'kms.clear'>, ctx: CallerContext): Promise<KmsShowResult>;
+  kmsIntervals(params: ControlParams<'kms.intervals'>, ctx: CallerContext): Promise<KmsShowResult>;
+  kmsPort(params: ControlParams<'kms.port'>, ctx: CallerContext): Promise<KmsShowResult>;
+  kmsDomainAdd(params: ControlParams<'kms.domain.add'>, ctx: CallerContext): Promise<KmsDomainListResult>;
+  kmsDomainRemove(params: ControlParams<'kms.domain.remove'>, ctx: CallerContext): Promise<KmsDomainListResult>;
+  kmsDomainList(params: ControlParams<'kms.domain.list'>, ctx: CallerContext): Promise<KmsDomainListResult>;
+  kmsShow(params: ControlParams<'kms.show'>, ctx: CallerContext): Promise<KmsShowResult>;
+  /** KMS hosts only; KEY_WRONG_TYPE on an agent without a KMS host key. */
+  hostStatus(params: ControlParams<'host.status'>, ctx: CallerContext): Promise<HostStatusResult>;
+  hostClients(params: ControlParams<'host.clients'>, ctx: CallerContext): Promise<HostClientsResult>;
   /** Registers the one listener the control server fans notifications out from. */
   onNotification(listener: (notification: ControlNotification) => void): { dispose(): void };
 }

@@ -107,3 +107,17 @@ function readCertificate(r: ByteReader): HostCertificate {
   if (body.validUntil < body.issuedAt) r.fail('validUntil is before issuedAt');
   return { body, signature: r.base64('signature', 64) };
 }
+
+/** base64 text form of a signed certificate (state files, JSON). */
+export function hostCertificateToText(cert: HostCertificate): string {
+  return toBase64(encodeHostCertificate(cert));
+}
+
+/** Reads the base64 text form; throws VactError('INVALID_ENCODING') for anything else. */
+export function hostCertificateFromText(s: string): HostCertificate {
+  const text = typeof s === 'string' ? s.trim() : '';
+  if (text.length > Math.ceil(MAX_CERTIFICATE_BYTES / 3) * 4 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
+    throw new VactError('INVALID_ENCODING', 'host certificate text is not base64 of at most 1024 bytes');
+  }
+  return decodeHostCertificate(fromBase64(text) ?? new Uint8Array(0));
+}

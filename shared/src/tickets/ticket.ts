@@ -13,7 +13,8 @@ export interface TicketBody {
   cmid: string; // 32 hex chars (128-bit)
   hardwareHash: string;
   edition: string;
-  channel: ActivationChannel;
+  /** A KMS host's own activation is a host certificate, never a ticket. */
+  channel: Exclude<ActivationChannel, 'KMS-host'>;
   partialKey: string;
   issuedAt: number; // ms since epoch
   validUntil: number | null; // null = permanent (MAK/offline)
@@ -38,7 +39,7 @@ export const TICKET_KIND = 0x02;
 /** Hard limit on an encoded ticket, its host certificate included. */
 export const MAX_TICKET_BYTES = 2048;
 
-const CHANNELS: readonly ActivationChannel[] = ['KMS', 'MAK', 'offline'];
+const CHANNELS: readonly TicketBody['channel'][] = ['KMS', 'MAK', 'offline'];
 const ISSUERS: readonly TicketBody['issuer'][] = ['authority', 'kms-host'];
 const WHAT = 'ticket';
 

@@ -63,7 +63,16 @@ export function statusText(s: StatusResult, verbose: boolean): string {
     lines.push(`    Client Machine ID (CMID): ${s.cmid}`);
     lines.push(`    Hardware hash: ${s.hardwareHash}`);
     if (s.details?.hardwareSource) lines.push(`    Hardware source: ${s.details.hardwareSource}`);
-    lines.push(`    KMS host: ${s.details?.kmsHost ?? '(from DNS)'}`);
+    if (s.kms) {
+      // slmgr /dlv's KMS lines.
+      lines.push(`    KMS machine name: ${s.kms.host ?? '(from DNS; no host has answered yet)'}${s.kms.foundBy ? ` (found ${s.kms.foundBy === 'static' ? 'by `vact kms set`' : s.kms.foundBy === 'dns' ? 'by DNS SRV lookup' : 'in the host cache'})` : ''}`);
+      lines.push(`    KMS current count: ${s.kms.count ?? '(none yet)'}`);
+      lines.push(`    KMS activation interval: ${s.kms.activationIntervalMinutes} minutes`);
+      lines.push(`    KMS renewal interval: ${s.kms.renewalIntervalMinutes} minutes`);
+      if (s.kms.validUntil) lines.push(`    KMS activation valid until: ${formatTime(s.kms.validUntil)}`);
+    } else {
+      lines.push(`    KMS host: ${s.details?.kmsHost ?? '(from DNS)'}`);
+    }
     if (s.details?.authorityUrl) lines.push(`    Activation authority: ${s.details.authorityUrl}`);
     lines.push(`    Activation interval: ${s.intervals.activationMinutes} minutes`);
     lines.push(`    Renewal interval: ${s.intervals.renewalMinutes} minutes (${s.intervals.source})`);

@@ -199,4 +199,19 @@ export class FakeAgentService implements AgentService {
     }
     return { now: toWireTime(this.state.now), trustedTime: toWireTime(this.state.now), clock: 'sim' as const };
   }
+  // The KMS methods are the real daemon's; the fake answers them with an explicit refusal.
+  private async noKms(method: string, ctx: CallerContext): Promise<never> {
+    await this.enter(method, ctx);
+    throw new VactError('FEATURE_UNAVAILABLE', `the test agent has no KMS settings (${method})`);
+  }
+  kmsSet(_p: ControlParams<'kms.set'>, ctx: CallerContext) { return this.noKms('kmsSet', ctx); }
+  kmsClear(_p: ControlParams<'kms.clear'>, ctx: CallerContext) { return this.noKms('kmsClear', ctx); }
+  kmsIntervals(_p: ControlParams<'kms.intervals'>, ctx: CallerContext) { return this.noKms('kmsIntervals', ctx); }
+  kmsPort(_p: ControlParams<'kms.port'>, ctx: CallerContext) { return this.noKms('kmsPort', ctx); }
+  kmsDomainAdd(_p: ControlParams<'kms.domain.add'>, ctx: CallerContext) { return this.noKms('kmsDomainAdd', ctx); }
+  kmsDomainRemove(_p: ControlParams<'kms.domain.remove'>, ctx: CallerContext) { return this.noKms('kmsDomainRemove', ctx); }
+  kmsDomainList(_p: ControlParams<'kms.domain.list'>, ctx: CallerContext) { return this.noKms('kmsDomainList', ctx); }
+  kmsShow(_p: ControlParams<'kms.show'>, ctx: CallerContext) { return this.noKms('kmsShow', ctx); }
+  hostStatus(_p: ControlParams<'host.status'>, ctx: CallerContext) { return this.noKms('hostStatus', ctx); }
+  hostClients(_p: ControlParams<'host.clients'>, ctx: CallerContext) { return this.noKms('hostClients', ctx); }
 }

@@ -42,6 +42,11 @@ export class KmsDiscovery {
     this.cached = undefined;
   }
 
+  /** Seeds the cache with a host that answered before (e.g. before a restart). */
+  remember(target: KmsTarget): void {
+    this.cached = target;
+  }
+
   /**
    * Runs `attempt` against hosts until one succeeds. `attempt` should throw only when the host did
    * not answer (a refusal is an answer). Throws NO_KMS_HOST / NO_SRV_RECORDS with every attempt in details.

@@ -26,6 +26,8 @@ export interface KmsActivateDeps {
   rootPublicKey: string;
   catalogue: Catalogue;
   exchange?: Omit<KmsExchangeOptions, 'clock' | 'signal'>;
+  /** The clock for network deadlines (real time even when the agent runs on a simulated clock); `clock` when absent. */
+  timerClock?: Clock;
 }
 
 interface Answered { host: KmsTarget; source: HostSource; count: number; activationIntervalMinutes: number; renewalIntervalMinutes: number }
@@ -44,7 +46,7 @@ export type KmsActivateOutcome =
 export async function kmsActivate(me: KmsClientIdentity, deps: KmsActivateDeps, signal?: AbortSignal): Promise<KmsActivateOutcome> {
   const nonce = randomBytes(16).toString('hex');
   const request: KmsRequest = { ...me, nonce, clientTime: deps.clock.now() };
-  const found = await deps.discovery.find((t, s) => kmsExchange(t, request, { ...deps.exchange, clock: deps.clock, ...(s ? { signal: s } : {}) }), signal);
+  const found = await deps.discovery.find((t, s) => kmsExchange(t, request, { ...deps.exchange, clock: deps.timerClock ?? deps.clock, ...(s ? { signal: s } : {}) }), signal);
   const { target: host, source, result: reply } = found;
   if (reply.type === 'error') {
     const e = reply.error;

@@ -25,11 +25,12 @@ export class KmsChannel implements ActivationChannel {
       const o = await kmsActivate({ cmid: req.cmid, hardwareHash: req.hardwareHash, edition: req.edition, ...this.extras() }, this.deps, signal);
       const where = `${o.host.host}:${o.host.port}`;
       const base = { host: where, source: o.source };
-      if (o.kind === 'refused') return { ok: false, error: o.error, ticketRejected: TICKET_ERRORS.has(o.error.code) };
+      if (o.kind === 'refused') return { ok: false, error: o.error, ticketRejected: TICKET_ERRORS.has(o.error.code), kms: { host: o.host, source: o.source } };
       const data = { ...base, count: o.count, activationIntervalMinutes: o.activationIntervalMinutes, renewalIntervalMinutes: o.renewalIntervalMinutes };
-      if (o.kind === 'duplicate-cmid') return { ok: false, error: new VactError('KMS_DUPLICATE_CMID', `KMS host ${where}`, data) };
-      if (o.kind === 'below-threshold') return { ok: false, error: new VactError('KMS_COUNT_TOO_LOW', `KMS host ${where} counts ${o.count}`, data) };
-      return { ok: true, channel: 'KMS', validUntil: o.ticket.body.validUntil, ticketText: ticketToText(o.ticket), message: `activated by KMS host ${where} (count ${o.count})`, data: { channel: 'KMS', ...data } };
+      const kms = { host: o.host, source: o.source, count: o.count, hostIntervals: { activationMinutes: o.activationIntervalMinutes, renewalMinutes: o.renewalIntervalMinutes } };
+      if (o.kind === 'duplicate-cmid') return { ok: false, error: new VactError('KMS_DUPLICATE_CMID', `KMS host ${where}`, data), kms };
+      if (o.kind === 'below-threshold') return { ok: false, error: new VactError('KMS_COUNT_TOO_LOW', `KMS host ${where} counts ${o.count}`, data), kms };
+      return { ok: true, channel: 'KMS', validUntil: o.ticket.body.validUntil, ticketText: ticketToText(o.ticket), message: `activated by KMS host ${where} (count ${o.count})`, data: { channel: 'KMS', ...data }, kms };
     } catch (err) {
       if (signal.aborted) return { ok: false, error: new VactError('KMS_HOST_UNREACHABLE', 'the contact was aborted (agent stopping)') };
       const error = err instanceof VactError ? err : new VactError('INTERNAL', (err as Error)?.message ?? String(err));

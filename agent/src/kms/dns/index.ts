@@ -3,3 +3,4 @@ export * from './tsig-key';
 export * from './tsig';
 export * from './srv-update';
 export * from './dns-tcp';
+export * from './publisher';

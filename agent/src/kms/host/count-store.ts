@@ -2,16 +2,13 @@
 // a kill -9 loses at most the last second of requests). Writes are atomic (temp, fsync, rename) and
 // batched: a storm of requests costs one write per second, not one per request.
 import * as fs from 'node:fs';
-import { emptyHostCount, parseHostCount, VactError, type Clock, type Disposable, type KmsClientRecord, type KmsHostState } from '@vact/shared';
+import { emptyHostCount, kmsHostFileOf, parseKmsHostFile, VactError, type Clock, type Disposable, type KmsHostState } from '@vact/shared';
 import { writeFileAtomic } from '../../store/atomic-file';
 
-const FILE_VERSION = 1;
 /** At most one write per this many ms. */
 export const COUNT_FLUSH_INTERVAL_MS = 1000;
 
-interface CountFile { version: number; count: unknown; clients: KmsClientRecord[] }
-
-/** Reads the persisted state; a missing file is a fresh host. STATE_CORRUPT names the bad field. */
+/** Reads the persisted state; a missing file is a fresh host. STATE_CORRUPT names the bad field (unknown keys included). */
 export function loadHostState(file: string): KmsHostState {
   let text: string;
   try {
@@ -20,24 +17,13 @@ export function loadHostState(file: string): KmsHostState {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { count: emptyHostCount(), clients: new Map() };
     throw new VactError('STATE_CORRUPT', `${file}: ${(err as Error).message}`, { file });
   }
-  let doc: CountFile;
+  let doc: unknown;
   try {
-    doc = JSON.parse(text) as CountFile;
+    doc = JSON.parse(text);
   } catch {
     throw new VactError('STATE_CORRUPT', `${file} is not JSON`, { file });
   }
-  if (!doc || typeof doc !== 'object' || doc.version !== FILE_VERSION) throw new VactError('STATE_VERSION_UNSUPPORTED', `${file}: version ${String(doc?.version)}`, { file });
-  const count = parseHostCount(doc.count);
-  if (!Array.isArray(doc.clients)) throw new VactError('STATE_CORRUPT', `${file}: clients is missing or wrong`, { file, field: 'clients' });
-  const live = new Set(count.entries.map((e) => e.cmid));
-  const clients = new Map<string, KmsClientRecord>();
-  for (const [i, c] of doc.clients.entries()) {
-    if (!c || typeof c.cmid !== 'string' || typeof c.machineName !== 'string' || typeof c.hardwareHash !== 'string' || !Array.isArray(c.duplicates)) {
-      throw new VactError('STATE_CORRUPT', `${file}: clients[${i}] is missing or wrong`, { file, field: `clients[${i}]` });
-    }
-    if (live.has(c.cmid)) clients.set(c.cmid, c);
-  }
-  return { count, clients };
+  return parseKmsHostFile(doc, file);
 }
 
 /** Keeps the latest state and writes it at most once a second; flush() and dispose() write at once. */
@@ -69,9 +55,8 @@ export class CountStore implements Disposable {
     if (!state) return;
     this.pending = undefined;
     this.lastWrite = this.clock.now();
-    const doc: CountFile = { version: FILE_VERSION, count: state.count, clients: [...state.clients.values()] };
     try {
-      writeFileAtomic(this.file, JSON.stringify(doc));
+      writeFileAtomic(this.file, JSON.stringify(kmsHostFileOf(state)), 0o600);
       this.lastError = undefined;
     } catch (err) {
       this.lastError = err as Error;

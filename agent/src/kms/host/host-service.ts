@@ -19,13 +19,15 @@ export interface HostSelf {
 
 export interface KmsHostServiceOptions {
   clock: Clock;
+  /** Real time for socket deadlines and the store's write batching, even when `clock` is simulated; `clock` when absent. */
+  timerClock?: Clock;
   catalogue: Catalogue;
   /** Where the count and client register persist (e.g. STATE_DIR/kms-host.json). */
   stateFile: string;
   self(): HostSelf;
   listen: { host: string; port: number };
   /** Event 12290, one per request answered. */
-  onRequest?: (event: KmsHostDecision['event'], remoteAddress: string) => void;
+  onRequest?: (event: KmsHostDecision['event'], remoteAddress: string, latencyMs: number) => void;
   onRefused?: (reason: KmsRefusal, remoteAddress: string, detail: string) => void;
   onStoreError?: (err: Error) => void;
   listener?: Partial<Pick<KmsListenerOptions, 'requestTimeoutMs' | 'idleTimeoutMs' | 'maxConnections'>>;
@@ -49,9 +51,9 @@ export class KmsHostService {
 
   constructor(private readonly opts: KmsHostServiceOptions) {
     this.state = loadHostState(opts.stateFile);
-    this.store = new CountStore(opts.stateFile, opts.clock, opts.onStoreError);
+    this.store = new CountStore(opts.stateFile, opts.timerClock ?? opts.clock, opts.onStoreError);
     this.listener = new KmsListener({
-      ...opts.listen, ...opts.listener, clock: opts.clock, onRefused: opts.onRefused,
+      ...opts.listen, ...opts.listener, clock: opts.timerClock ?? opts.clock, onRefused: opts.onRefused,
       handle: (q, meta) => {
         const self = opts.self();
         const d = handleKmsRequest(this.state, q, {
@@ -66,7 +68,7 @@ export class KmsHostService {
         }
         this.total++;
         this.byResult[d.event.result] = (this.byResult[d.event.result] ?? 0) + 1;
-        opts.onRequest?.(d.event, meta.remoteAddress);
+        opts.onRequest?.(d.event, meta.remoteAddress, performance.now() - meta.acceptedAt);
         return d.reply.type === 'response' ? encodeKmsResponse(d.reply.response) : encodeKmsError(d.reply.error);
       },
     });

@@ -13,7 +13,7 @@ export interface KmsListenerOptions {
   port: number;
   clock: Clock;
   /** Answers one decoded request with the encoded reply frame (response or error). */
-  handle(request: KmsRequest, meta: { remoteAddress: string }): Uint8Array | Promise<Uint8Array>;
+  handle(request: KmsRequest, meta: { remoteAddress: string; acceptedAt: number }): Uint8Array | Promise<Uint8Array>;
   /** The whole request must arrive within this long of connecting (ms). */
   requestTimeoutMs?: number;
   /** A peer silent this long mid-request is cut off (ms). */
@@ -72,6 +72,7 @@ export class KmsListener {
 
   private accept(socket: net.Socket): void {
     const remote = socket.remoteAddress ?? '?';
+    const acceptedAt = performance.now();
     this.stats.connections++;
     socket.on('error', () => undefined); // resets and broken pipes are the peer's business
     if (this.sockets.size >= (this.opts.maxConnections ?? KMS_DEFAULTS.maxConnections)) {
@@ -128,7 +129,7 @@ export class KmsListener {
         if (header && buf.length >= header.frameBytes) {
           finish();
           const msg = decodeKmsFrame(buf, ['request'], max);
-          if (msg.type === 'request') void this.reply(socket, msg.request, remote);
+          if (msg.type === 'request') void this.reply(socket, msg.request, remote, acceptedAt);
           return;
         }
         if (buf.length > max) throw new VactError('PAYLOAD_TOO_LARGE', `more than ${max} bytes`);
@@ -141,10 +142,10 @@ export class KmsListener {
     socket.on('data', onData);
   }
 
-  private async reply(socket: net.Socket, request: KmsRequest, remote: string): Promise<void> {
+  private async reply(socket: net.Socket, request: KmsRequest, remote: string, acceptedAt: number): Promise<void> {
     let frame: Uint8Array;
     try {
-      frame = await this.opts.handle(request, { remoteAddress: remote });
+      frame = await this.opts.handle(request, { remoteAddress: remote, acceptedAt });
     } catch (err) {
       const e = err instanceof VactError ? err : new VactError('INTERNAL', err instanceof Error ? err.message : String(err));
       this.refuse(socket, 'handler-failed', remote, e, request.nonce);
