@@ -22,7 +22,7 @@ failed, 2 usage or invalid input, 3 needs admin / access refused, 4 unreachable,
   registerCatalogueCommand(program);
   registerAuthority(program, argv);
   registerAgentCommands(program, exit);
-  registerLabCommand(program);
+  registerLabCommand(program, exit);
   registerPlanningCommands(program);
   return program;
 }

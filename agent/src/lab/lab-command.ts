@@ -1,133 +1,125 @@
-// `vact lab`: a whole local lab on this machine — an authority, lab agents with distinct
-// (file) hardware on simulated clocks, a MAK issued and installed — so an administrator
-// can try every command against real processes before touching real machines.
+// `vact lab [up|status|advance|reset]`: a whole local activation lab — an authority, a KMS host,
+// KMS clients and a MAK machine as real processes — so an administrator can try every command
+// before touching real machines. `vact lab` alone is `vact lab up`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { authorityConfig } from '../cli/authority-loader';
-import { ExitCode } from '@vact/shared';
-import { freePort, LabDaemon, runVactJson } from './lab-processes';
+import { ExitCode, VactError } from '@vact/shared';
+import { reportError, type ExitBox } from '../cli/command-table';
+import { advanceLab } from './lab-clock';
+import { LAB_FILE, readRunFile, runningLab } from './lab-file';
+import { queryLab, renderLabTable, rowJson } from './lab-status';
+import { runLab, type LabOptions } from './lab-run';
+import { MAX_LAB_CLIENTS, MAX_LAB_SERVERS } from './lab-topology';
 
-interface LabAgentSpec { name: string; edition: string; mak: boolean }
-interface LabFile { version: 1; makKey?: string }
-interface AgentStatus { status: string; statusCode: number; edition: string; channel: string | null; partialKey: string | null; graceEndsAt: string | null; lastError?: { code?: string } | null }
+const DIR_FLAG = ['--dir <DIR>', 'the lab folder (state, keys and logs, kept between runs)', '.lab'] as const;
 
-interface LabOptions { dir: string; agents: string; once?: boolean; json?: boolean }
-
-/** The lab's agents: MAK-activated machines and one machine left in its initial grace. */
-function agentSpecs(count: number): LabAgentSpec[] {
-  const specs: LabAgentSpec[] = [];
-  for (let i = 1; i <= count; i++) {
-    const mak = i < count || count === 1;
-    specs.push({ name: mak ? `mak-${i}` : `grace-${i}`, edition: mak ? 'client-enterprise' : 'client-professional', mak });
-  }
-  return specs;
-}
-
-function writeIfMissing(file: string, content: string): void {
-  if (!fs.existsSync(file)) fs.writeFileSync(file, content, { mode: 0o600 });
-}
-
-/** Starts the lab, prints how to reach each piece, and keeps it up until Ctrl-C (or exits with --once). */
-async function runLab(opts: LabOptions): Promise<number> {
-  const count = Number(opts.agents);
-  if (!Number.isInteger(count) || count < 1 || count > 20) {
-    process.stderr.write(`vact lab: --agents must be a whole number from 1 to 20, not "${opts.agents}"\n`);
-    return ExitCode.usage;
-  }
-  const dir = path.resolve(opts.dir);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const labFile = path.join(dir, 'lab.json');
-  const lab: LabFile = fs.existsSync(labFile) ? (JSON.parse(fs.readFileSync(labFile, 'utf8')) as LabFile) : { version: 1 };
-  const daemons: LabDaemon[] = [];
-  const say = (line: string): void => { if (!opts.json) process.stdout.write(line + '\n'); };
-  const stopAll = async (): Promise<void> => { await Promise.all(daemons.map((d) => d.stop())); };
-
+function notRunning(dir: string): VactError {
+  let last = '';
   try {
-    // The authority: keys, counts, signatures.
-    const authDir = path.join(dir, 'authority');
-    const publicKey = authorityConfig().authorityFiles(authDir).publicKeyPath;
-    if (!fs.existsSync(publicKey)) await runVactJson(['authority', 'init', '--dir', authDir]);
-    const authPort = await freePort();
-    const authUrl = `http://127.0.0.1:${authPort}`;
-    const authority = new LabDaemon('authority', ['authority', 'serve', '--dir', authDir, '--listen', `127.0.0.1:${authPort}`], path.join(dir, 'authority.log'));
-    daemons.push(authority);
-    await authority.waitUntil(async () => (await fetch(`${authUrl}/v1/health`)).ok, 'its /v1/health answers');
-    say(`authority   ${authUrl}   (dir ${authDir})`);
-
-    if (!lab.makKey) {
-      const issued = await runVactJson<{ key: string }>(['authority', 'key', 'issue', '--type', 'mak', '--group', 'client-vl', '--limit', '25', '--note', 'vact lab', '--dir', authDir, '--url', authUrl]);
-      lab.makKey = issued.key;
-      fs.writeFileSync(labFile, JSON.stringify(lab, null, 2) + '\n', { mode: 0o600 });
-    }
-
-    // The agents, each a distinct machine (file hardware) on its own simulated clock.
-    const rows: { name: string; control: string; stateDir: string; status: AgentStatus }[] = [];
-    for (const [i, spec] of agentSpecs(count).entries()) {
-      const stateDir = path.join(dir, spec.name);
-      fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-      const hw = path.join(dir, `${spec.name}.hardware.json`);
-      const n = String(i + 1).padStart(2, '0');
-      writeIfMissing(hw, JSON.stringify({ board: `lab-board-${n}`, system: `lab-system-${n}`, cpu: 'lab-cpu-x86_64-4c', mem: 8 * 2 ** 30, disks: [`lab-disk-${n}`], macs: [`02:00:00:00:00:${n}`], machineId: `lab-machine-${n}` }, null, 2) + '\n');
-      const port = await freePort();
-      const control = `ws://127.0.0.1:${port}`;
-      const agent = new LabDaemon(spec.name, ['agent', 'run', '--state-dir', stateDir, '--edition', spec.edition, '--authority', authUrl, '--authority-key', publicKey, '--control', `127.0.0.1:${port}`, '--clock', 'sim', '--hardware', `file:${hw}`], path.join(dir, `${spec.name}.log`));
-      daemons.push(agent);
-      const client = ['--agent', control, '--state-dir', stateDir];
-      await agent.waitUntil(async () => { await runVactJson(['status', ...client]); return true; }, 'its control API answers');
-      let status = await runVactJson<AgentStatus>(['status', ...client]);
-      if (spec.mak && status.channel !== 'MAK') {
-        await runVactJson(['key', 'install', lab.makKey, ...client]).catch((err: Error) => say(`  ${spec.name}: ${err.message}`));
-        status = await runVactJson<AgentStatus>(['status', ...client]);
-      }
-      rows.push({ name: spec.name, control, stateDir, status });
-    }
-
-    if (opts.json) {
-      process.stdout.write(JSON.stringify({ dir, authority: { url: authUrl, dir: authDir, publicKey }, makKey: lab.makKey, kmsHost: null, agents: rows }, null, 2) + '\n');
-    } else {
-      say(`MAK         ${lab.makKey} (limit 25, group client-vl)`);
-      say('KMS host    not available (this version of the agent has no KMS host service); KMS clients stay in grace');
-      say('');
-      say(`${'agent'.padEnd(10)} ${'control API'.padEnd(24)} ${'status'.padEnd(14)} ${'channel'.padEnd(8)} edition`);
-      for (const r of rows) {
-        say(`${r.name.padEnd(10)} ${r.control.padEnd(24)} ${r.status.status.padEnd(14)} ${(r.status.channel ?? '-').padEnd(8)} ${r.status.edition}`);
-      }
-      const first = rows[0];
-      say('');
-      say('Try, in another terminal:');
-      say(`  npx vact status -v --agent ${first.control} --state-dir ${first.stateDir}`);
-      const graceRow = rows.find((r) => r.status.channel !== 'MAK') ?? first;
-      say(`  npx vact clock advance 27d --agent ${graceRow.control} --state-dir ${graceRow.stateDir}   # rehearse the grace period`);
-      say(`  npx vact events --agent ${graceRow.control} --state-dir ${graceRow.stateDir}`);
-      say(`  npx vact authority key info ${lab.makKey} --dir ${authDir} --url ${authUrl}`);
-      say(`Logs are in ${dir}. ${opts.once ? '' : 'Press Ctrl-C to stop the lab (its state is kept for the next run).'}`);
-    }
-    if (opts.once) return ExitCode.ok;
-
-    await new Promise<void>((resolve) => {
-      const onSignal = (): void => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); resolve(); };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
-    say('stopping the lab…');
-    return ExitCode.ok;
-  } catch (err) {
-    process.stderr.write(`vact lab: ${(err as Error).message}\n(see the logs in ${dir})\n`);
-    return ExitCode.failed;
-  } finally {
-    await stopAll();
-  }
+    const run = readRunFile(dir);
+    if (run) last = ` (last run by PID ${run.pid}, which has ended)`;
+  } catch { /* a bad run.json says nothing useful here */ }
+  return new VactError('UNREACHABLE', `no lab is running in ${dir}${last}: start it with \`vact lab --dir ${dir}\``);
 }
 
-/** Registers `vact lab`. */
-export function registerLabCommand(program: Command): void {
-  program
+/** Registers `vact lab` and its subcommands. */
+export function registerLabCommand(program: Command, exit: ExitBox): void {
+  const lab = program
     .command('lab')
-    .description('run a local lab on this machine: an authority and lab agents (distinct file hardware, simulated clocks), with a MAK issued and installed')
-    .option('--dir <DIR>', 'where the lab keeps its state and logs (kept between runs)', '.lab')
-    .option('--agents <N>', 'how many lab agents (the last stays in its KMS grace period)', '3')
+    .description('a local activation lab on this machine: authority, KMS host, KMS clients and a MAK machine as real processes');
+
+  lab
+    .command('up', { isDefault: true })
+    .description('start the lab (the default): print the table, then one line per state change until Ctrl-C')
+    .option(...DIR_FLAG)
+    .option('--clients <N>', `client-edition KMS clients (0-${MAX_LAB_CLIENTS}; they need a count of 25)`, '3')
+    .option('--servers <M>', `server-edition KMS clients (0-${MAX_LAB_SERVERS}; they need a count of 5)`, '2')
+    .option('--agents <N>', 'the same as --clients (the earlier spelling)')
+    .option('--clock <clock>', 'sim (one simulated clock: `vact lab advance`) or system', 'sim')
     .option('--once', 'start, print the lab, stop everything and exit (for scripts)')
     .option('--json', 'print the lab as JSON')
-    .action(async (opts: LabOptions) => { process.exitCode = await runLab(opts); });
+    .addHelpText('after', `
+Machines: kms-host (server-standard, a server-b KMS host key issued and installed), client-1…N
+(client editions), server-1…M (server editions), mak-1 (a client-vl MAK). Each finds the host by
+DNS SRV when dnsmasq is installed, else by a static \`vact kms set\`. Running it again reuses the
+lab (same keys, state and ports); \`vact lab reset\` wipes it.`)
+    .action(async (opts: LabOptions) => {
+      // --agents is the landed spelling of --clients; --clients' default must not hide it.
+      const clients = lab.commands[0].getOptionValueSource('clients') === 'default' && opts.agents !== undefined ? undefined : opts.clients;
+      try {
+        exit.code = await runLab({ ...opts, clients });
+      } catch (err) {
+        exit.code = reportError(err, opts.json === true);
+        if (!opts.json) process.stderr.write(`  The lab's logs are in ${path.resolve(opts.dir)}.\n`);
+      }
+    });
+
+  lab
+    .command('status')
+    .description('the running lab as a table (from another terminal): agent, role, edition, state, count, control URL')
+    .option(...DIR_FLAG)
+    .option('--json', 'agents[] with name, role, edition, status, count, control, stateDir')
+    .action(async (opts: { dir: string; json?: boolean }) => {
+      const dir = path.resolve(opts.dir);
+      try {
+        const run = runningLab(dir);
+        if (!run) throw notRunning(dir);
+        const rows = await queryLab(run);
+        if (opts.json) process.stdout.write(`${JSON.stringify({ dir, clock: run.clock, pid: run.pid, authority: run.authority, discovery: run.discovery, agents: rows.map(rowJson) }, null, 2)}\n`);
+        else process.stdout.write(`${renderLabTable(rows)}\n`);
+        exit.code = ExitCode.ok;
+      } catch (err) {
+        exit.code = reportError(err, opts.json === true);
+      }
+    });
+
+  lab
+    .command('advance')
+    .description('move every clock of the running lab (authority and agents) forward together, e.g. 30d (lab started with --clock sim)')
+    .argument('<duration>', 'e.g. 2h, 7d, 30d, 180d')
+    .option(...DIR_FLAG)
+    .option('--json', 'print machine-readable JSON')
+    .action(async (duration: string, opts: { dir: string; json?: boolean }) => {
+      const dir = path.resolve(opts.dir);
+      try {
+        const run = runningLab(dir);
+        if (!run) throw notRunning(dir);
+        const report = await advanceLab(run, duration);
+        const rows = await queryLab(run);
+        if (opts.json) process.stdout.write(`${JSON.stringify({ ...report, agents: rows.map(rowJson) }, null, 2)}\n`);
+        else process.stdout.write(`advanced ${report.by} in ${report.steps} steps of at most 2 h; lab time ${report.now}\n\n${renderLabTable(rows)}\n`);
+        exit.code = ExitCode.ok;
+      } catch (err) {
+        exit.code = reportError(err, opts.json === true);
+      }
+    });
+
+  lab
+    .command('reset')
+    .description('wipe the lab folder (keys, state, logs); refused while the lab runs')
+    .option(...DIR_FLAG)
+    .option('--json', 'print machine-readable JSON')
+    .action((opts: { dir: string; json?: boolean }) => {
+      const dir = path.resolve(opts.dir);
+      try {
+        const run = runningLab(dir);
+        if (run) throw new VactError('ALREADY_EXISTS', `the lab in ${dir} is running (PID ${run.pid}): stop it first (Ctrl-C in its terminal)`);
+        if (!fs.existsSync(dir)) {
+          if (opts.json) process.stdout.write(`${JSON.stringify({ dir, removed: false })}\n`);
+          else process.stdout.write(`no lab in ${dir}: nothing to do\n`);
+          exit.code = ExitCode.ok;
+          return;
+        }
+        // Only a lab folder is wiped: never a folder that merely has the same name.
+        const looksLikeLab = fs.existsSync(path.join(dir, LAB_FILE)) || fs.existsSync(path.join(dir, 'authority'));
+        if (!looksLikeLab) throw new VactError('INVALID_REQUEST', `${dir} is not a lab folder (no ${LAB_FILE}): not touching it`);
+        fs.rmSync(dir, { recursive: true, force: true });
+        if (opts.json) process.stdout.write(`${JSON.stringify({ dir, removed: true })}\n`);
+        else process.stdout.write(`removed ${dir}; \`vact lab\` makes a new lab\n`);
+        exit.code = ExitCode.ok;
+      } catch (err) {
+        exit.code = reportError(err, opts.json === true);
+      }
+    });
 }

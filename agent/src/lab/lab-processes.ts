@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { isErrorCodeName, VactError } from '@vact/shared';
 
 /** The `vact` entry point of this installation (agent/dist/lab → agent/bin/vact.js). */
 export const VACT_BIN = path.resolve(__dirname, '..', '..', 'bin', 'vact.js');
@@ -28,7 +29,12 @@ export function runVact(args: string[], timeoutMs = 30_000): Promise<CommandResu
 export async function runVactJson<T>(args: string[]): Promise<T> {
   const r = await runVact([...args, '--json']);
   if (r.code !== 0) {
-    throw new Error(`vact ${args.slice(0, 3).join(' ')} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
+    // The command's own catalogue error, when it printed one, is the lab's error too.
+    let data: { code?: unknown; message?: unknown } | undefined;
+    try { data = (JSON.parse(r.stdout) as { error?: typeof data }).error; } catch { data = undefined; }
+    const what = `vact ${args.slice(0, 3).join(' ')}`;
+    if (data && isErrorCodeName(data.code)) throw new VactError(data.code, `${what}: ${String(data.message)}`);
+    throw new VactError('INTERNAL', `${what} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
   }
   return JSON.parse(r.stdout) as T;
 }
@@ -45,18 +51,42 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** True when nothing listens on 127.0.0.1:port (so the lab may take it again). */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
 /** A long-running `vact …` daemon whose output goes to a log file. */
 export class LabDaemon {
   private readonly child: ChildProcess;
   private readonly exited: Promise<void>;
   private running = true;
 
-  constructor(readonly name: string, args: string[], logFile: string) {
+  constructor(readonly name: string, args: string[], logFile: string, file = process.execPath, fileArgs = [VACT_BIN]) {
     const out = fs.openSync(logFile, 'a', 0o600);
-    this.child = spawn(process.execPath, [VACT_BIN, ...args], { stdio: ['ignore', out, out] });
+    this.child = spawn(file, [...fileArgs, ...args], { stdio: ['ignore', out, out] });
     fs.closeSync(out);
-    this.exited = new Promise((resolve) => this.child.once('close', () => { this.running = false; resolve(); }));
+    this.exited = new Promise((resolve) => this.child.once('close', (code, signal) => {
+      this.running = false;
+      this.exitText = signal ? `killed by ${signal}` : `exit ${code ?? '?'}`;
+      resolve();
+    }));
+    this.child.once('error', () => { /* reported through 'close' (spawn failures close too) */ });
   }
+
+  /** A daemon that is not `vact` (the lab's DNS server). */
+  static exec(name: string, file: string, args: string[], logFile: string): LabDaemon {
+    return new LabDaemon(name, args, logFile, file, []);
+  }
+
+  /** How it ended ('exit 1', 'killed by SIGKILL'), once it has. */
+  exitText = '';
+
+  get pid(): number | undefined { return this.child.pid; }
 
   get isRunning(): boolean { return this.running; }
 
@@ -64,7 +94,7 @@ export class LabDaemon {
   async waitUntil(probe: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (!this.running) throw new Error(`${this.name} exited before ${what}`);
+      if (!this.running) throw new Error(`${this.name} exited (${this.exitText}) before ${what}`);
       if (await probe().catch(() => false)) return;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${this.name}: ${what}`);
       await new Promise((r) => setTimeout(r, 150));

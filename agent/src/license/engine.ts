@@ -21,6 +21,18 @@ function contentOf(state: AgentState): string {
   return JSON.stringify(copy);
 }
 
+/** The state without the times a tick moves by itself (the trusted time, the sim clock's now). */
+function contentWithoutTime(state: AgentState): string {
+  return contentOf({ ...state, lifecycle: { ...state.lifecycle, trustedNow: 0 }, clock: { ...state.clock, simNow: null } });
+}
+
+/**
+ * A step that only moved the clock is written when the time has moved this far since the last
+ * write: the trusted time on disk lags by at most this much (a restart's rollback guard starts
+ * from it), and advancing a simulated clock does not fsync on every step.
+ */
+export const TIME_ONLY_PERSIST_MS = 6 * 3600_000;
+
 export interface EngineDeps {
   stateFile: StateFile;
   clock: Clock;
@@ -37,10 +49,13 @@ export interface EngineDeps {
 export class LicenseEngine {
   private readonly mutex = new Mutex();
   private current: AgentState;
+  /** What is on disk (current may be ahead of it by a time-only step). */
+  private persisted: AgentState;
   private stopped = false;
 
   constructor(initial: AgentState, private readonly deps: EngineDeps) {
     this.current = initial;
+    this.persisted = initial;
   }
 
   /** The current state (read-only; replaced on every change). */
@@ -53,11 +68,17 @@ export class LicenseEngine {
     return this.mutex.run(fn);
   }
 
-  /** Stops arming wakes and waits for the running change to finish. */
+  /** Stops arming wakes, waits for the running change to finish, and writes a time-only change still pending. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.deps.wakeAt(null);
     await this.mutex.idle();
+    if (this.current !== this.persisted && contentOf(this.current) !== contentOf(this.persisted)) {
+      await this.mutex.run(() => {
+        const next = { ...this.current, revision: this.persisted.revision + 1 };
+        this.persistAsIs(next);
+      });
+    }
   }
 
   /** The trusted time: never earlier than the highest time seen, so a clock set back extends nothing. */
@@ -69,6 +90,7 @@ export class LicenseEngine {
   persistAsIs(next: AgentState): void {
     this.deps.stateFile.save(next);
     this.current = next;
+    this.persisted = next;
     this.deps.onPersist?.(next);
   }
 
@@ -106,11 +128,18 @@ export class LicenseEngine {
 
   /** Persists `next` if anything changed and makes it current. */
   private commit(next: AgentState): void {
-    if (contentOf(this.current) === contentOf(next) && this.current.revision > 0) {
-      this.current = next;
-      return;
+    if (this.current.revision > 0) {
+      if (contentOf(this.current) === contentOf(next)) {
+        this.current = next;
+        return;
+      }
+      if (contentWithoutTime(this.persisted) === contentWithoutTime(next)
+        && next.lifecycle.trustedNow - this.persisted.lifecycle.trustedNow < TIME_ONLY_PERSIST_MS) {
+        this.current = { ...next, revision: this.persisted.revision };
+        return;
+      }
     }
-    next.revision = this.current.revision + 1;
+    next.revision = this.persisted.revision + 1;
     this.persistAsIs(next);
   }
 }

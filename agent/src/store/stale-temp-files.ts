@@ -6,7 +6,7 @@ import * as path from 'node:path';
 const TEMP_FILE = /^\..+\.(\d+)\.tmp$/;
 
 /** Whether process `pid` exists (EPERM: it exists but belongs to someone else). */
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
