@@ -14,6 +14,7 @@ export * from './offline/installation-id';
 export * from './offline/confirmation-id';
 export * from './clock/clock';
 export * from './clock/duration';
+export * from './clock/clock-spec';
 export * from './lifecycle/license-schemas';
 export * from './lifecycle/types';
 export * from './lifecycle/state-schema';

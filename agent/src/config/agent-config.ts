@@ -1,12 +1,12 @@
 // Settings of `vact agent run`: flags merged over an optional JSON config file, validated in one place.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isLoopbackHost, splitHostPort, VactError } from '@vact/shared';
+import { isLoopbackHost, parseClockSpec, splitHostPort, VactError, type ClockSpec } from '@vact/shared';
 
 /** Where hardware components come from. */
 export type HardwareSetting = { kind: 'systeminformation' } | { kind: 'file'; path: string };
 /** Which clock drives the agent. */
-export type ClockSetting = { kind: 'system' } | { kind: 'sim'; start: number | null };
+export type ClockSetting = ClockSpec;
 
 /** Validated settings of one agent process. */
 export interface AgentConfig {
@@ -112,7 +112,7 @@ export function readConfigFile(file: string): RawAgentSettings {
     }
     const key = k as keyof RawAgentSettings;
     if (key === 'kmsDomain' && Array.isArray(v) && v.every((d) => typeof d === 'string')) {
-      out.kmsDomain = v as string[];
+      out.kmsDomain = v;
       continue;
     }
     if (typeof v !== 'string') throw bad(key, `must be a string in ${file}${key === 'kmsDomain' ? ' or an array of strings' : ''}`);
@@ -227,14 +227,9 @@ export function parseControl(text: string): { host: string; port: number } {
 
 /** Parses `system`, `sim` or `sim:ISO-TIME`. */
 export function parseClock(text: string): ClockSetting {
-  if (text === 'system') return { kind: 'system' };
-  if (text === 'sim') return { kind: 'sim', start: null };
-  if (text.startsWith('sim:')) {
-    const t = Date.parse(text.slice(4));
-    if (!Number.isFinite(t)) throw bad('clock', `"${text.slice(4)}" is not an ISO time (e.g. sim:2026-01-01T00:00:00Z)`);
-    return { kind: 'sim', start: t };
-  }
-  throw bad('clock', `"${text}" is not one of system, sim, sim:ISO-TIME`);
+  const spec = parseClockSpec(text);
+  if ('error' in spec) throw bad('clock', spec.error);
+  return spec;
 }
 
 /** Parses `systeminformation` or `file:PATH`. */

@@ -30,7 +30,7 @@ export function registerServeCommands(authority: Command): void {
     .requiredOption('--dir <D>', 'authority directory made by `vact authority init`')
     .option('--listen <HOST:PORT>', 'address to listen on (port 0 picks a free port)', `127.0.0.1:${AUTHORITY_DEFAULT_PORT}`)
     .option('--db <DB>', 'sqlite:PATH or postgres://USER@HOST:PORT/DB (default: sqlite:D/authority.db)')
-    .addOption(new Option('--clock <KIND>', 'system clock, or a simulated clock moved by POST /v1/clock/advance').choices(['system', 'sim']).default('system'))
+    .option('--clock <KIND>', 'system, sim (a simulated clock moved by POST /v1/clock/advance, starting now) or sim:ISO-TIME', 'system')
     .option('--tls-cert <FILE>', 'serve HTTPS with this certificate (PEM)')
     .option('--tls-key <FILE>', 'private key of --tls-cert (PEM)')
     .option('--insecure-http', 'allow plain HTTP on a non-loopback address')
@@ -39,7 +39,7 @@ export function registerServeCommands(authority: Command): void {
     .option('--host-cert-days <N>', 'validity of KMS host certificates in days', '180')
     .addOption(new Option('--sqlite-sync <MODE>', 'SQLite durability: full survives power loss, normal survives process crashes').choices(['full', 'normal']).default('full'))
     .action(action(async (opts: {
-      dir: string; listen: string; db?: string; clock: 'system' | 'sim'; tlsCert?: string; tlsKey?: string; insecureHttp?: boolean;
+      dir: string; listen: string; db?: string; clock: string; tlsCert?: string; tlsKey?: string; insecureHttp?: boolean;
       rateLimit: string; catalogue?: string; hostCertDays: string; sqliteSync: 'full' | 'normal';
     }) => {
       const hostCertificateDays = Number(opts.hostCertDays);

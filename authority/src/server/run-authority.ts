@@ -1,7 +1,7 @@
 // Starts a whole authority from its settings: directory, store, clock, catalogue, server.
 import * as fs from 'node:fs';
 import {
-  VactError, SimClock, referenceCatalogue, parseCatalogue, AUTHORITY_DEFAULT_PORT, type Catalogue, type Clock, isLoopbackHost, splitHostPort,
+  parseClockSpec, VactError, SimClock, referenceCatalogue, parseCatalogue, AUTHORITY_DEFAULT_PORT, type Catalogue, type Clock, isLoopbackHost, splitHostPort,
 } from '@vact/shared';
 import { SystemClock, nodeEd25519 } from '@vact/shared/node';
 import { loadAuthorityDir } from '../config/authority-dir';
@@ -16,7 +16,8 @@ export interface AuthoritySettings {
   dir: string;
   listen?: string;
   db?: string;
-  clock?: 'system' | 'sim';
+  /** system, sim or sim:ISO-TIME (default system). */
+  clock?: string;
   tlsCert?: string;
   tlsKey?: string;
   insecureHttp?: boolean;
@@ -81,7 +82,9 @@ export async function runAuthority(s: AuthoritySettings): Promise<RunningAuthori
     }
   }
   const catalogue = loadCatalogue(s.catalogueFile);
-  const clock: Clock = s.clock === 'sim' ? new SimClock(Date.now()) : new SystemClock();
+  const spec = parseClockSpec(s.clock ?? 'system');
+  if ('error' in spec) throw new VactError('INVALID_CONFIG', `--clock: ${spec.error}`, { setting: 'clock' });
+  const clock: Clock = spec.kind === 'sim' ? new SimClock(spec.start ?? Date.now()) : new SystemClock();
   const logger = new JsonLineLogger(s.log === undefined ? process.stdout : s.log);
   const db = parseDbSetting(s.db, dir.dir);
   const store = await openStore(db, { synchronous: s.sqliteSynchronous, now: () => clock.now() });
