@@ -49,13 +49,16 @@ describe('vact agent install (systemd service)', function () {
     assert.ok(text.stdout.startsWith('# /etc/systemd/system/vact-agent.service\n'), text.stdout);
   });
 
-  it('grants CAP_NET_BIND_SERVICE only to an agent that listens on a privileged port', async () => {
-    fs.writeFileSync(config, JSON.stringify({ ...JSON.parse(fs.readFileSync(config, 'utf8')) as object, control: '127.0.0.1:689' }));
-    const r = await vact(['agent', 'install', '--print', '--config', config, '--json']);
-    assert.equal(r.code, 0, r.stderr);
-    const unit = (JSON.parse(r.stdout) as { unit: string }).unit;
-    assert.match(unit, /^AmbientCapabilities=CAP_NET_BIND_SERVICE$/m);
-    assert.match(unit, /^CapabilityBoundingSet=CAP_NET_BIND_SERVICE$/m);
+  it('grants CAP_NET_BIND_SERVICE only to a KMS host (kmsListen) or an agent on a privileged port', async () => {
+    const base = JSON.parse(fs.readFileSync(config, 'utf8')) as object;
+    for (const extra of [{ kmsListen: '0.0.0.0:1688' }, { control: '127.0.0.1:689' }]) {
+      fs.writeFileSync(config, JSON.stringify({ ...base, ...extra }));
+      const r = await vact(['agent', 'install', '--print', '--config', config, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const unit = (JSON.parse(r.stdout) as { unit: string }).unit;
+      assert.match(unit, /^AmbientCapabilities=CAP_NET_BIND_SERVICE$/m, JSON.stringify(extra));
+      assert.match(unit, /^CapabilityBoundingSet=CAP_NET_BIND_SERVICE$/m);
+    }
   });
 
   it('installs under --root with tight modes, again in place, and uninstall keeps config and state unless --purge', async () => {
