@@ -2,6 +2,7 @@
 // installs no database driver or native module. `vact authority …` and `vact lab` load it here, on use.
 import type { Command } from 'commander';
 import { VactError } from '@vact/shared';
+import { reportError, type ExitBox } from './command-table';
 
 type AuthorityCli = typeof import('@vact/authority/cli');
 type AuthorityConfig = typeof import('@vact/authority/config');
@@ -12,7 +13,7 @@ function load<T>(id: string): T {
     return require(id) as T;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes('@vact/authority')) {
-      throw new VactError('INVALID_CONFIG', 'the activation authority is not installed with this vact package (it is optional on lab machines): run it from a full vact installation, or install @vact/authority beside @vact/agent', { setting: 'authority' });
+      throw new VactError('FEATURE_UNAVAILABLE', 'the activation authority is not part of this installation (the agent package leaves it out, so a lab machine has no database driver and no native module): run `vact authority …` and `vact lab` from a full vact checkout');
     }
     throw err;
   }
@@ -27,9 +28,20 @@ export function authorityConfig(): AuthorityConfig {
  * Registers `vact authority`. The real command tree is loaded only when the command line asks
  * for it (so `vact status` never loads the authority); otherwise a placeholder keeps it in --help.
  */
-export function registerAuthority(program: Command, argv: readonly string[]): void {
+export function registerAuthority(program: Command, argv: readonly string[], exit: ExitBox): void {
   if (argv.slice(2).find((a) => !a.startsWith('-')) === 'authority') {
-    load<AuthorityCli>('@vact/authority/cli').registerAuthorityCommand(program);
+    let cli: AuthorityCli | undefined;
+    try {
+      cli = load<AuthorityCli>('@vact/authority/cli');
+    } catch (err) {
+      if (!(err instanceof VactError)) throw err;
+      // Not installed: `vact authority …` says so like any other failed command.
+      program.command('authority').description('the activation authority (not part of this installation)')
+        .allowUnknownOption().helpOption(false).argument('[args...]')
+        .action(() => { exit.code = reportError(err, argv.includes('--json')); });
+      return;
+    }
+    cli.registerAuthorityCommand(program);
     return;
   }
   program.command('authority').description('the activation authority: init, serve, keys, proxy activation, audit (vact authority --help)')

@@ -20,7 +20,7 @@ failed, 2 usage or invalid input, 3 needs admin / access refused, 4 unreachable,
 70 internal error. Documentation: docs/cli.md (and docs/ beside it).`)
     .exitOverride();
   registerCatalogueCommand(program);
-  registerAuthority(program, argv);
+  registerAuthority(program, argv, exit);
   registerAgentCommands(program, exit);
   registerLabCommand(program, exit);
   registerPlanningCommands(program);
