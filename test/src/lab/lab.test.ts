@@ -120,6 +120,7 @@ describe('vact lab (a KMS + MAK lab of real processes)', function () {
 
     it('moves every clock together: day 7 renewed, day 30 grace over, day 180 and 200 servers still Licensed by renewals', () => {
       const day0 = states(status());
+      assert.deepEqual([day0['kms-host'], day0['server-1'], day0['client-1'], day0['mak-1']], ['Licensed', 'Licensed', 'InitialGrace', 'Licensed'], JSON.stringify(day0));
       advance('7d');
       const day7 = states(status());
       assert.deepEqual([day7['server-1'], day7['server-2'], day7['client-1'], day7['mak-1']], ['Licensed', 'Licensed', 'InitialGrace', 'Licensed'], JSON.stringify({ day0, day7 }));
