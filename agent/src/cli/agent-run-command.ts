@@ -29,7 +29,7 @@ export function registerAgentRunCommand(agentCmd: Command): void {
       const code = await runAgent({
         stateDir: opts['stateDir'], edition: opts['edition'], authority: opts['authority'], authorityKey: opts['authorityKey'],
         control: opts['control'], tlsCert: opts['tlsCert'], tlsKey: opts['tlsKey'], clock: opts['clock'], hardware: opts['hardware'], logLevel: opts['logLevel'],
-        kmsListen: opts['kmsListen'], kmsDomain: opts['kmsDomain'] as unknown as string[] | undefined, dnsServer: opts['dnsServer'], dnsPublish: opts['dnsPublish'],
+        kmsListen: opts['kmsListen'], kmsDomain: opts['kmsDomain'], dnsServer: opts['dnsServer'], dnsPublish: opts['dnsPublish'],
         tsigKey: opts['tsigKey'], dnsPriority: opts['dnsPriority'], dnsWeight: opts['dnsWeight'], metricsListen: opts['metricsListen'],
       }, opts['config']);
       process.exitCode = code;

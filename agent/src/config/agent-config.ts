@@ -111,7 +111,7 @@ export function readConfigFile(file: string): RawAgentSettings {
     }
     const key = k as keyof RawAgentSettings;
     if (key === 'kmsDomain' && Array.isArray(v) && v.every((d) => typeof d === 'string')) {
-      out.kmsDomain = v as string[];
+      out.kmsDomain = v;
       continue;
     }
     if (typeof v !== 'string') throw bad(key, `must be a string in ${file}${key === 'kmsDomain' ? ' or an array of strings' : ''}`);

@@ -43,7 +43,7 @@ describe('KMS with real DNS servers and real agents', function () {
     dnsmasq = await startDnsmasq('lab.test', specs.map((s) => ({ ...s, port })));
     const hostKey = await issueKey(authority, 'kms-host', 'server-b');
     const hosts = await Promise.all(specs.map(async (s) => {
-      const h = new LabAgent(group, s.target.split('.')[0]!, HOST_EDITION, { url: authority.url, keyFile }, ['--kms-listen', `${s.address}:${port}`]);
+      const h = new LabAgent(group, s.target.split('.')[0], HOST_EDITION, { url: authority.url, keyFile }, ['--kms-listen', `${s.address}:${port}`]);
       await h.start();
       await h.json(['key', 'install', hostKey]);
       return h;
@@ -60,7 +60,7 @@ describe('KMS with real DNS servers and real agents', function () {
     assert.ok((await client.events([12289])).some((e) => e.data?.host === `kms-a.lab.test:${port}`));
     assert.equal(show.lastCount, 1);
 
-    await hosts[0]!.stop();
+    await hosts[0].stop();
     await client.run(['activate']);
     show = await client.json<KmsShowResult>(['kms', 'show']);
     assert.match(String(show.cachedHost), new RegExp(`^kms-[bc]\\.lab\\.test:${port}$`), 'failed over within the next priority');
@@ -104,8 +104,8 @@ describe('KMS with real DNS servers and real agents', function () {
     await host.json(['clock', 'advance', '24h']);
     const refreshed = await host.hostStatus();
     assert.equal(refreshed.dns?.state, 'published');
-    assert.ok(Date.parse(refreshed.dns!.lastPublishedAt!) >= Date.parse(first.dns!.lastPublishedAt!) + 24 * 3_600_000);
-    assert.ok(Date.parse(refreshed.dns!.nextRefreshAt!) > Date.parse(first.dns!.nextRefreshAt!));
+    assert.ok(Date.parse(refreshed.dns.lastPublishedAt!) >= Date.parse(first.dns.lastPublishedAt!) + 24 * 3_600_000);
+    assert.ok(Date.parse(refreshed.dns.nextRefreshAt!) > Date.parse(first.dns.nextRefreshAt!));
     assert.equal(srvLines().filter((l) => l.endsWith(`${first.dns!.target}.`)).length, 1, 'refreshed, not duplicated');
     await host.json(['key', 'uninstall']);
     assert.ok(!srvLines().some((l) => l.includes(` ${port} `)), 'withdrawn on uninstall');
@@ -124,7 +124,7 @@ describe('KMS with real DNS servers and real agents', function () {
     }
     assert.equal(st.dns?.state, 'failed');
     assert.equal(st.dns?.lastError?.code, 'DNS_UPDATE_REFUSED');
-    assert.match(st.dns!.lastError!.message, /BADSIG/);
+    assert.match(st.dns.lastError.message, /BADSIG/);
     assert.equal(st.activated, true);
     assert.ok(st.listening);
     const text = await bad.run(['host', 'status']);

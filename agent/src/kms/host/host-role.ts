@@ -148,7 +148,7 @@ export class KmsHostRole {
       requests: {
         total: (st?.requests.total ?? 0) + refusedTotal,
         failed: failed + refusedTotal,
-        byResult: byResult as Record<string, number>, refused,
+        byResult: byResult, refused,
       },
       intervals: { activationMinutes: self.activationIntervalMinutes, renewalMinutes: self.renewalIntervalMinutes },
       dns: this.publisher?.status() ?? null,
