@@ -15,9 +15,10 @@ import { hostClientsText, hostStatusText, kmsDomainsText, kmsShowText } from './
 /** `--activation 2h` / `--renewal 7d` -> whole minutes within 15 minutes … 30 days; throws INVALID_DURATION. */
 export function intervalMinutes(flag: string, text: unknown): number | undefined {
   if (text === undefined) return undefined;
-  const ms = parseDuration(String(text));
+  const t = typeof text === 'string' ? text : JSON.stringify(text);
+  const ms = parseDuration(t);
   if (ms % 60_000 !== 0 || ms < 15 * 60_000 || ms > 30 * 86_400_000) {
-    throw new VactError('INVALID_DURATION', `${flag} ${String(text)}: an interval is whole minutes from 15m to 30d`);
+    throw new VactError('INVALID_DURATION', `${flag} ${t}: an interval is whole minutes from 15m to 30d`);
   }
   return ms / 60_000;
 }

@@ -94,4 +94,26 @@ describe('agent config (flags + --config FILE)', () => {
     assert.deepEqual(parseClock('sim'), { kind: 'sim', start: null });
     assert.deepEqual(parseHardware('file:/tmp/hw.json'), { kind: 'file', path: '/tmp/hw.json' });
   });
+  it('KMS settings: defaults, repeatable domains (flags or a config array), DNS publishing needs a server and a TSIG key', () => {
+    const d = resolveAgentConfig(base).kms;
+    assert.deepEqual(d.listen, { host: '0.0.0.0', port: 1688 });
+    assert.deepEqual(d.domains, []);
+    assert.equal(d.publish, null);
+    const k = resolveAgentConfig({ ...base, kmsListen: '127.0.0.5:1700', kmsDomain: ['Lab.Example.', 'b.example'], dnsServer: '127.0.0.1' }).kms;
+    assert.deepEqual(k.listen, { host: '127.0.0.5', port: 1700 });
+    assert.deepEqual(k.domains, ['lab.example', 'b.example']);
+    assert.deepEqual(k.dnsServer, { host: '127.0.0.1', port: 53 });
+    const file = path.join(dir, 'agent.json');
+    fs.writeFileSync(file, JSON.stringify({ kmsDomain: ['a.example'], tsigKey: 'ddns.key' }));
+    fs.writeFileSync(path.join(dir, 'ddns.key'), 'key "k" { algorithm hmac-sha256; secret "AAAAAAAAAAAAAAAAAAAAAA=="; };');
+    assert.deepEqual(resolveAgentConfig(base, file).kms.domains, ['a.example']);
+    const pub = resolveAgentConfig({ ...base, dnsPublish: 'lab.example', dnsServer: '127.0.0.1:5353', dnsWeight: '7' }, file).kms.publish;
+    assert.deepEqual(pub, { zone: 'lab.example', tsigKeyFile: path.join(dir, 'ddns.key'), priority: 0, weight: 7 });
+    refused(() => resolveAgentConfig({ ...base, dnsPublish: 'lab.example' }), 'dnsServer', /--dns-server .*required with --dns-publish/);
+    refused(() => resolveAgentConfig({ ...base, dnsPublish: 'lab.example', dnsServer: '127.0.0.1' }), 'tsigKey', /--tsig-key/);
+    refused(() => resolveAgentConfig({ ...base, kmsDomain: 'not a domain' }), 'kmsDomain', /not a DNS domain name/);
+    refused(() => resolveAgentConfig({ ...base, kmsListen: 'nohost' }), 'kmsListen', /--kms-listen/);
+    refused(() => resolveAgentConfig({ ...base, dnsPublish: 'lab.example', dnsServer: '127.0.0.1', tsigKey: path.join(dir, 'ddns.key'), dnsPriority: '70000' }), 'dnsPriority', /0 to 65535/);
+    assert.throws(() => resolveAgentConfig({ ...base, metricsListen: '127.0.0.1:9100' }), (e: unknown) => e instanceof VactError && e.code === 'FEATURE_UNAVAILABLE' && /metrics/.test(e.message));
+  });
 });

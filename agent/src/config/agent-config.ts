@@ -214,6 +214,9 @@ function parseKmsSettings(raw: RawAgentSettings): KmsSettings {
     publish = { zone, tsigKeyFile, priority: smallInt(raw, 'dnsPriority', 0), weight: smallInt(raw, 'dnsWeight', 100) };
   }
   const metricsListen = hostPort(raw, 'metricsListen');
+  if (metricsListen) {
+    throw new VactError('FEATURE_UNAVAILABLE', `--metrics-listen (config key "metricsListen"): Prometheus /metrics is not available in this version of the agent; start it without this setting`, { setting: 'metricsListen' });
+  }
   return { listen, domains, dnsServer, publish, metricsListen };
 }
 

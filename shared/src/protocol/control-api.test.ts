@@ -22,9 +22,9 @@ const status = {
 };
 
 describe('control API schemas', () => {
-  it('admin methods are exactly the ones that change keys, rearm, confirm offline, rescan hardware or move the clock', () => {
+  it('admin methods are exactly the ones that change keys, rearm, confirm offline, rescan hardware, move the clock or change KMS settings', () => {
     const admin = (Object.keys(ControlMethods) as ControlMethodName[]).filter((m) => requiredRole(m) === 'admin').sort();
-    assert.deepEqual(admin, ['clock.advance', 'hardware.rescan', 'key.install', 'key.uninstall', 'offline.confirm', 'rearm']);
+    assert.deepEqual(admin, ['clock.advance', 'hardware.rescan', 'key.install', 'key.uninstall', 'kms.clear', 'kms.domain.add', 'kms.domain.remove', 'kms.intervals', 'kms.port', 'kms.set', 'offline.confirm', 'rearm']);
     assert.equal(roleAllows('user', 'rearm'), false);
     assert.equal(roleAllows('admin', 'rearm'), true);
     assert.equal(roleAllows('user', 'activate'), true);

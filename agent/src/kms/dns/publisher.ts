@@ -60,7 +60,7 @@ export class DnsPublisher {
   private st: Omit<DnsPublishStatus, 'nextRefreshAt'>;
 
   constructor(private readonly o: DnsPublisherOptions) {
-    const short = os.hostname().split('.')[0]!.toLowerCase().replace(/[^a-z0-9-]/g, '-') || 'kms';
+    const short = os.hostname().split('.')[0].toLowerCase().replace(/[^a-z0-9-]/g, '-') || 'kms';
     this.target = o.target ?? `${short}.${o.zone}`;
     this.st = { zone: o.zone, server: `${o.server.host}:${o.server.port}`, record: srvName(o.zone), target: this.target, state: 'pending', lastAttemptAt: null, lastPublishedAt: null, lastError: null };
   }

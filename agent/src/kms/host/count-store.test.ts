@@ -47,4 +47,17 @@ describe('KMS host count store', () => {
     assert.throws(() => loadHostState(file), (e: unknown) => e instanceof VactError && e.code === 'STATE_CORRUPT' && /capacity/.test(e.message));
     assert.ok(fs.existsSync(file));
   });
+  it('the count file has a strict schema: an unknown key is refused by name', () => {
+    const file = path.join(dir, 'kms-count.json');
+    const clock = new SimClock(1_800_000_000_000);
+    const store = new CountStore(file, clock);
+    store.update(stateWith(2, clock.now()));
+    store.flush();
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { count: Record<string, unknown> };
+    doc.count['extra'] = 1;
+    fs.writeFileSync(file, JSON.stringify(doc));
+    assert.throws(() => loadHostState(file), (e: unknown) => e instanceof VactError && e.code === 'STATE_CORRUPT' && /"count\.extra"/.test(e.message));
+    fs.writeFileSync(file, JSON.stringify({ ...doc, version: 9 }));
+    assert.throws(() => loadHostState(file), (e: unknown) => e instanceof VactError && e.code === 'STATE_VERSION_UNSUPPORTED');
+  });
 });

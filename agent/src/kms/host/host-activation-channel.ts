@@ -1,7 +1,7 @@
 // A KMS host's own activation: the authority certifies the host's key (DESIGN §5). The
 // certificate is verified — chain to the authority key, our public key, hardware, edition, key
 // group — before the outcome is reported, so nothing unverified reaches the state.
-import { VactError, hostCertificateToText, verifyHostCertificate, type HostCertificate } from '@vact/shared';
+import { VactError, hostCertificateToText, verifyHostCertificate } from '@vact/shared';
 import { AuthorityClient, nodeEd25519 } from '@vact/shared/node';
 import type { ActivationChannel, ActivationRequest, ChannelOutcome } from '../../activation/channel';
 import { ensureHostKeyPair } from './host-identity';
@@ -26,7 +26,7 @@ export class KmsHostActivationChannel implements ActivationChannel {
     try {
       const pair = ensureHostKeyPair(this.stateDir);
       const res = await this.client.activateKmsHost({ key: req.key.key, hostPublicKey: pair.publicKey, hardwareHash: req.hardwareHash, edition: req.edition }, signal);
-      const cert = res.certificate as HostCertificate;
+      const cert = res.certificate;
       verifyHostCertificate(nodeEd25519, this.authorityKey, cert, this.now());
       const b = cert.body;
       if (b.hostPublicKey !== pair.publicKey || b.hostHardwareHash !== req.hardwareHash || b.hostEdition !== req.edition || b.hostKeyGroup !== req.key.group) {

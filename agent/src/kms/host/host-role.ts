@@ -31,11 +31,6 @@ export interface KmsHostRoleDeps {
   state: () => AgentState;
 }
 
-/** Observes `vact host status` metrics (the Prometheus edge registers one). */
-export interface HostObserver {
-  request(result: string, latencyMs: number): void;
-}
-
 export class KmsHostRole {
   private service: KmsHostService | null = null;
   private listenPort = 0;
@@ -43,7 +38,6 @@ export class KmsHostRole {
   private readonly lock = new Mutex();
   private certCache: { text: string; cert: HostCertificate | undefined; signer: KmsTicketSigner | undefined } | null = null;
   private stopped = false;
-  observer: HostObserver | null = null;
 
   constructor(private readonly d: KmsHostRoleDeps) {}
 
@@ -73,14 +67,12 @@ export class KmsHostRole {
     const service = new KmsHostService({
       clock: this.d.clock, timerClock: this.d.realClock, catalogue: this.d.catalogue,
       stateFile: path.join(this.d.stateDir, HOST_COUNT_FILE), self: () => this.self(), listen: { host: flags.listen.host, port },
-      onRequest: (e, remote, latencyMs) => {
+      onRequest: (e, remote) => {
         announcer.log(EventIds.hostLoggedRequest, `KMS request from ${remote}: ${e.result} (count ${e.count})`, { ...e, source: remote });
         if (e.result === 'duplicate-cmid') announcer.logger.warn('KMS request with a duplicate CMID (a cloned image?): counted once, client told to regenerate', { cmid: e.cmid, source: remote });
-        this.observer?.request(e.result, latencyMs);
       },
       onRefused: (reason, remote, detail) => {
         announcer.logger.info('KMS connection refused', { reason, source: remote, detail });
-        this.observer?.request(reason, 0);
       },
       onStoreError: (err) => announcer.logger.error('cannot write the KMS host count', { error: err.message }),
     });
@@ -148,7 +140,7 @@ export class KmsHostRole {
       requests: {
         total: (st?.requests.total ?? 0) + refusedTotal,
         failed: failed + refusedTotal,
-        byResult: byResult as Record<string, number>, refused,
+        byResult: byResult, refused,
       },
       intervals: { activationMinutes: self.activationIntervalMinutes, renewalMinutes: self.renewalIntervalMinutes },
       dns: this.publisher?.status() ?? null,
@@ -164,12 +156,6 @@ export class KmsHostRole {
         duplicate: c.duplicates.length > 0, duplicates: c.duplicates.map((x) => ({ machineName: x.machineName, hardwareHash: x.hardwareHash, at: toWireTime(x.at) })),
       })),
     };
-  }
-
-  /** The count and cache size for /metrics. */
-  gauges(): { count: number; cacheSize: number } {
-    const st = this.service?.status();
-    return { count: st?.count ?? 0, cacheSize: st?.cacheSize ?? 0 };
   }
 
   /** Stops the listener (the count is written) and the DNS refresh; the record stays (a restart is not an uninstall). */
