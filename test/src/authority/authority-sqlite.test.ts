@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- raw JSON answers are asserted field by field */
 // The authority as a real `vact authority serve` process on SQLite, over HTTP.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  verifyTicket, ticketFromText, verifyHostCertificate, encodeProductKey, encodeInstallationId, installationIdNonce, decodeConfirmationId, referenceCatalogue,
+  verifyTicket, ticketFromText, verifyHostCertificate, encodeProductKey, encodeInstallationId, decodeInstallationId, installationIdNonce, sealProductKey, decodeConfirmationId, referenceCatalogue,
 } from '@vact/shared';
 import { nodeEd25519 } from '@vact/shared/node';
 import { ProcessGroup, parseJsonOutput } from '../fixtures/processes';
@@ -167,8 +168,8 @@ describe('authority (SQLite, real process)', function () {
   describe('offline confirmation and proxy-activate', () => {
     it('turns installation IDs into confirmation IDs, one per line in order, counted like MAK activations', async () => {
       const key = await issueKey(a, 'mak', 'client-vl', 2);
-      const machines = [0, 1, 2].map(() => ({ key, hardwareHash: hex32(), edition: 'client-professional', cmid: hex32() }));
-      const iids = machines.map((m) => encodeInstallationId(m, groupIds, editionIds));
+      const machines = [0, 1, 2].map(() => ({ seal: sealProductKey(key, a.publicKey, randomBytes(32)), hardwareHash: hex32(), edition: 'client-professional', cmid: hex32() }));
+      const iids = machines.map((m) => encodeInstallationId(m, editionIds));
       const dir = group.tempDir();
       const inFile = path.join(dir, 'iids.txt');
       // Machine 0 twice (a repeat does not count), then 1, then a broken line, then 2 (over the limit).
@@ -185,7 +186,7 @@ describe('authority (SQLite, real process)', function () {
       for (const [line, m] of [[lines[0], machines[0]], [lines[1], machines[0]], [lines[2], machines[1]]] as const) {
         const t = decodeConfirmationId(line);
         assert.equal(t.body.channel, 'offline');
-        verifyTicket(nodeEd25519, a.publicKey, t, { cmid: m.cmid, hardwareHash: m.hardwareHash, edition: m.edition, nonce: installationIdNonce(m), now: Date.now() });
+        verifyTicket(nodeEd25519, a.publicKey, t, { cmid: m.cmid, hardwareHash: m.hardwareHash, edition: m.edition, nonce: installationIdNonce(decodeInstallationId(encodeInstallationId(m, editionIds), editionIds), editionIds), now: Date.now() });
       }
       assert.equal(lines[3], '');
       assert.equal(lines[4], '');
