@@ -5,11 +5,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { authorityConfig } from '../cli/authority-loader';
-import { ExitCode } from '@vact/shared';
+import { ExitCode, exitCodeForErrorCode, VactError } from '@vact/shared';
 import { freePort, LabDaemon, runVactJson } from './lab-processes';
+import { readLabFile, type LabFile } from './lab-file';
 
 interface LabAgentSpec { name: string; edition: string; mak: boolean }
-interface LabFile { version: 1; makKey?: string }
 interface AgentStatus { status: string; statusCode: number; edition: string; channel: string | null; partialKey: string | null; graceEndsAt: string | null; lastError?: { code?: string } | null }
 
 interface LabOptions { dir: string; agents: string; once?: boolean; json?: boolean }
@@ -36,9 +36,17 @@ async function runLab(opts: LabOptions): Promise<number> {
     return ExitCode.usage;
   }
   const dir = path.resolve(opts.dir);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const labFile = path.join(dir, 'lab.json');
-  const lab: LabFile = fs.existsSync(labFile) ? (JSON.parse(fs.readFileSync(labFile, 'utf8')) as LabFile) : { version: 1 };
+  let lab: LabFile;
+  try {
+    // A broken lab.json is refused before anything starts.
+    lab = readLabFile(labFile);
+  } catch (err) {
+    if (!(err instanceof VactError)) throw err;
+    process.stderr.write(`vact lab: ${err.message}\n  ${err.hint}\n`);
+    return exitCodeForErrorCode(err.code);
+  }
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const daemons: LabDaemon[] = [];
   const say = (line: string): void => { if (!opts.json) process.stdout.write(line + '\n'); };
   const stopAll = async (): Promise<void> => { await Promise.all(daemons.map((d) => d.stop())); };

@@ -43,6 +43,28 @@ describe('vact lab (local lab of real processes)', function () {
     assert.deepEqual(out.agents.map((x) => x.status.status), ['Licensed', 'Licensed', 'InitialGrace']);
   });
 
+  it('refuses a lab.json with an unknown key or a value that is not a MAK, naming file and key; nothing starts', () => {
+    const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'vact-lab-bad-'));
+    try {
+      const file = path.join(bad, 'lab.json');
+      for (const [json, message] of [
+        [{ version: 1, makKey: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA' }, `lab file ${file}: makKey: expected a MAK`],
+        [{ version: 1, colour: 'blue' }, `lab file ${file}: colour: unknown key (known: version, makKey)`],
+        [{ version: 2 }, `lab file ${file}: version: expected 1`],
+      ] as const) {
+        const text = JSON.stringify(json);
+        fs.writeFileSync(file, text);
+        const r = spawnSync(process.execPath, [VACT_BIN, 'lab', '--dir', bad, '--once'], { encoding: 'utf8', timeout: 30_000 });
+        assert.equal(r.status, 2, r.stderr);
+        assert.ok(r.stderr.includes(message), r.stderr);
+        assert.deepEqual(fs.readdirSync(bad), ['lab.json'], 'no authority or agent was started');
+        assert.equal(fs.readFileSync(file, 'utf8'), text, 'the file is kept as it was');
+      }
+    } finally {
+      fs.rmSync(bad, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a bad --agents value with a usage error', () => {
     const r = spawnSync(process.execPath, [VACT_BIN, 'lab', '--dir', dir, '--once', '--agents', 'lots'], { encoding: 'utf8' });
     assert.equal(r.status, 2);
