@@ -11,6 +11,7 @@ export * from './tickets/certificate';
 export * from './tickets/ticket';
 export * from './tickets/canonical-bytes';
 export * from './offline/installation-id';
+export * from './offline/sealed-key';
 export * from './offline/confirmation-id';
 export * from './clock/clock';
 export * from './clock/duration';

@@ -1,10 +1,12 @@
 // An activation channel: one way of asking someone to activate this machine (the authority for a
 // MAK, a KMS host for a KMS client). A channel does network I/O only: it never touches the state.
-import type { ActivationChannel as TicketChannel, InstalledKey, VactError } from '@vact/shared';
+import type { ActivationChannel as TicketChannel, InstalledKey, SealedKey, VactError } from '@vact/shared';
 
 /** What the machine is, captured under the state lock when the contact starts. */
 export interface ActivationRequest {
   key: InstalledKey;
+  /** The MAK's seal (a MAK whose clear key was dropped is activated with it), else null. */
+  seal?: SealedKey | null;
   cmid: string;
   hardwareHash: string;
   edition: string;

@@ -18,7 +18,10 @@ export class MakChannel implements ActivationChannel {
   async activate(req: ActivationRequest, signal: AbortSignal): Promise<ChannelOutcome> {
     if (req.key.type !== 'mak') return { ok: false, error: new VactError('WRONG_CHANNEL', `the installed ${req.key.type} key is not activated against the authority`) };
     try {
-      const res = await this.client.activate({ key: req.key.key, cmid: req.cmid, hardwareHash: req.hardwareHash, edition: req.edition }, this.now, signal);
+      // The clear key while the agent has it (first activation); the seal once it is dropped.
+      const key = req.key.key !== null ? { key: req.key.key } : req.seal ? { seal: req.seal } : null;
+      if (!key) return { ok: false, error: new VactError('NO_KEY_INSTALLED', 'the installed MAK is kept neither in clear nor sealed: install it again') };
+      const res = await this.client.activate({ ...key, cmid: req.cmid, hardwareHash: req.hardwareHash, edition: req.edition }, this.now, signal);
       return {
         ok: true, channel: 'MAK', validUntil: null, ticketText: res.ticketText,
         message: `activated with MAK ${req.key.partialKey}`, data: { channel: 'MAK', partialKey: req.key.partialKey, repeat: res.repeat, remaining: res.remaining },

@@ -1,17 +1,16 @@
 // MAK activation over HTTP against the authority (DESIGN §5): the ticket is verified before anyone stores it.
 import { randomBytes } from 'node:crypto';
 import {
-  VactError, ticketFromText, verifyTicket, type MakActivationRequest, type Ticket,
+  VactError, bindKeyOf, makProof, sealParts, ticketFromText, verifyTicket, type MakActivationRequest, type SealedKey, type Ticket,
 } from '@vact/shared';
 import { AuthorityClient, nodeEd25519 } from '@vact/shared/node';
 
-/** What a MAK activation needs to know about this machine. */
-export interface MakActivationInput {
-  key: string;
+/** What a MAK activation needs to know about this machine: the key in clear, or its seal. */
+export type MakActivationInput = ({ key: string } | { seal: SealedKey }) & {
   cmid: string;
   hardwareHash: string;
   edition: string;
-}
+};
 
 /** A verified MAK activation. */
 export interface MakActivationOutcome {
@@ -33,7 +32,17 @@ export class MakActivationClient {
   /** Activates the MAK; throws VactError (authority's code, UNREACHABLE, or the ticket check's code). */
   async activate(input: MakActivationInput, now: () => number, signal?: AbortSignal): Promise<MakActivationOutcome> {
     const nonce = randomBytes(16).toString('hex');
-    const body: MakActivationRequest = { key: input.key, cmid: input.cmid, hardwareHash: input.hardwareHash, edition: input.edition, nonce };
+    const machine = { cmid: input.cmid, hardwareHash: input.hardwareHash, edition: input.edition, nonce };
+    let body: MakActivationRequest;
+    if ('key' in input) {
+      body = { key: input.key, ...machine };
+    } else {
+      const parts = sealParts(input.seal);
+      body = {
+        sealedKey: { ephemeralPublicKey: input.seal.ephemeralPublicKey, ciphertext: input.seal.ciphertext, proof: makProof(bindKeyOf(input.seal), parts, machine) },
+        ...machine,
+      };
+    }
     const response = await this.client.activateMak(body, signal);
     let ticket: Ticket;
     try {

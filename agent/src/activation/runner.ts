@@ -79,7 +79,7 @@ export class ActivationRunner {
     const request = await this.engine.run((): ActivationRequest | null => {
       const s = this.engine.state;
       const key = s.lifecycle.key;
-      return key ? { key, cmid: s.cmid, hardwareHash: s.hardware.hardwareHash, edition: s.edition } : null;
+      return key ? { key, seal: s.keySeal, cmid: s.cmid, hardwareHash: s.hardware.hardwareHash, edition: s.edition } : null;
     });
     if (!request) return { outcome: { ok: false, error: new VactError('NO_KEY_INSTALLED') }, followUps: [] };
     const channel = this.channelFor(contact, request);
@@ -89,7 +89,7 @@ export class ActivationRunner {
 
     return this.engine.run((): Attempt => {
       const s = this.engine.state;
-      if (s.lifecycle.key?.key !== request.key.key || s.cmid !== request.cmid || s.hardware.hardwareHash !== request.hardwareHash) {
+      if (s.lifecycle.key?.key !== request.key.key || s.keySeal?.ephemeralPublicKey !== request.seal?.ephemeralPublicKey || s.cmid !== request.cmid || s.hardware.hardwareHash !== request.hardwareHash) {
         this.announcer.log(EventIds.activationFailed, `${channel.name} activation answer discarded: the machine changed while it was under way`, { channel: channel.name, code: 'ACTIVATION_SUPERSEDED' });
         return { outcome: { ok: false, error: new VactError('ACTIVATION_SUPERSEDED') }, followUps: [] };
       }

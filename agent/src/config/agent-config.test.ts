@@ -76,17 +76,37 @@ describe('agent config (flags + --config FILE)', () => {
     assert.equal(c.control.port, 0);
   });
 
-  it('refuses unknown keys, non-string values and broken JSON in the config file', () => {
+  it('refuses unknown keys, non-string values and broken JSON in the config file, naming file and key', () => {
     const cfg = path.join(dir, 'agent.json');
     fs.writeFileSync(cfg, JSON.stringify({ stateDir: 'x', colour: 'blue' }));
-    refused(() => resolveAgentConfig({}, cfg), 'config', /unknown key "colour"/);
+    refused(() => resolveAgentConfig({}, cfg), 'colour', new RegExp(`config ${cfg}: colour: unknown key \\(known: stateDir, `));
     fs.writeFileSync(cfg, JSON.stringify({ stateDir: 5 }));
-    refused(() => resolveAgentConfig({}, cfg), 'stateDir', /must be a string/);
+    refused(() => resolveAgentConfig({}, cfg), 'stateDir', new RegExp(`config ${cfg}: stateDir: expected a string`));
+    fs.writeFileSync(cfg, JSON.stringify({ stateDir: '' }));
+    refused(() => resolveAgentConfig({}, cfg), 'stateDir', /stateDir: must not be empty/);
     fs.writeFileSync(cfg, '{ nope');
-    refused(() => resolveAgentConfig({}, cfg), 'config', /not valid JSON/);
+    refused(() => resolveAgentConfig({}, cfg), 'config', new RegExp(`config ${cfg}: is not valid JSON`));
     fs.writeFileSync(cfg, '[]');
     refused(() => resolveAgentConfig({}, cfg), 'config', /JSON object/);
-    refused(() => resolveAgentConfig({}, path.join(dir, 'none.json')), 'config', /cannot read/);
+    refused(() => resolveAgentConfig({}, path.join(dir, 'none.json')), 'config', /cannot be read \(ENOENT\)/);
+    refused(() => resolveAgentConfig({}, dir), 'config', /is not a regular file/);
+  });
+
+  it('checks the format of every value in the config file before anything starts, naming file and key', () => {
+    const cfg = path.join(dir, 'agent.json');
+    const cases: [Record<string, string>, string, RegExp][] = [
+      [{ control: 'localhost' }, 'control', /control: "localhost" is not HOST:PORT/],
+      [{ control: '127.0.0.1:70000' }, 'control', /control: .*out of range/],
+      [{ clock: 'fast' }, 'clock', /clock: "fast" is not one of system, sim/],
+      [{ hardware: 'dmi' }, 'hardware', /hardware: .*file:PATH/],
+      [{ edition: 'bad edition!' }, 'edition', /edition: "bad edition!" is not an edition id/],
+      [{ authority: 'ftp://x' }, 'authority', /authority: .*http/],
+      [{ logLevel: 'loud' }, 'logLevel', /logLevel: "loud" is not one of debug/],
+    ];
+    for (const [json, key, pattern] of cases) {
+      fs.writeFileSync(cfg, JSON.stringify(json));
+      refused(() => resolveAgentConfig(base, cfg), key, new RegExp(`config ${cfg}: ${pattern.source}`));
+    }
   });
 
   it('parses control addresses, clocks and hardware sources', () => {

@@ -1,7 +1,9 @@
 // Settings of `vact agent run`: flags merged over an optional JSON config file, validated in one place.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { z } from 'zod';
 import { isLoopbackHost, parseClockSpec, splitHostPort, VactError, type ClockSpec } from '@vact/shared';
+import { readStrictJsonFile } from './strict-json-file';
 
 /** Where hardware components come from. */
 export type HardwareSetting = { kind: 'systeminformation' } | { kind: 'file'; path: string };
@@ -83,39 +85,48 @@ const MAX_CONFIG_BYTES = 64 * 1024;
 
 function bad(setting: keyof RawAgentSettings | 'config', detail: string): VactError {
   const name = setting === 'config' ? '--config' : `${FLAG_NAMES[setting]} (config key "${setting}")`;
-  return new VactError('INVALID_CONFIG', `${name}: ${detail}`, { setting });
+  return new VactError('INVALID_CONFIG', `${name}: ${detail}`, { setting, detail });
 }
 
-/** Reads a JSON config file; paths in it are relative to the file. Throws INVALID_CONFIG naming the key. */
+/** A parser as a zod check: the value passes when the parser accepts it, else the parser's reason is the issue. */
+function checkedBy(parse: (v: string) => unknown): (v: string, ctx: z.RefinementCtx) => void {
+  return (v, ctx) => {
+    try {
+      parse(v);
+    } catch (err) {
+      const detail = err instanceof VactError ? err.details?.['detail'] : undefined;
+      ctx.addIssue({ code: 'custom', message: typeof detail === 'string' ? detail : (err as Error).message });
+    }
+  };
+}
+
+/** The format of each config-file value that has one (files' existence is checked with the merged settings). */
+const FORMAT_CHECKS: Partial<Record<keyof RawAgentSettings, (v: string) => unknown>> = {
+  edition: parseEdition, authority: parseAuthorityUrl, control: parseControl, clock: parseClock, hardware: parseHardware, logLevel: parseLogLevel,
+};
+
+/** The agent config file (`--config FILE`), strict: every key a non-empty string of its format; unknown keys refused. */
+export const AgentConfigFileSchema = z.strictObject(Object.fromEntries(CONFIG_KEYS.map((k) => {
+  const text = z.string({ error: k === 'kmsDomain' ? 'expected a string or an array of strings' : 'expected a string' }).min(1, 'must not be empty');
+  const check = FORMAT_CHECKS[k];
+  // kmsDomain may list several domains, as the repeatable --kms-domain does.
+  if (k === 'kmsDomain') return [k, z.union([text, z.array(text).min(1)], { error: 'expected a string or an array of strings' }).optional()];
+  return [k, (check ? text.superRefine(checkedBy(check)) : text).optional()];
+})) as Record<string, z.ZodType>) as unknown as z.ZodType<RawAgentSettings>;
+
+/** Reads a JSON config file; paths in it are relative to the file. Throws INVALID_CONFIG "config FILE: KEY: reason". */
 export function readConfigFile(file: string): RawAgentSettings {
-  let text: string;
-  try {
-    const st = fs.statSync(file);
-    if (st.size > MAX_CONFIG_BYTES) throw bad('config', `${file} is larger than ${MAX_CONFIG_BYTES} bytes`);
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if (err instanceof VactError) throw err;
-    throw bad('config', `cannot read ${file}: ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw bad('config', `${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad('config', `${file} must hold a JSON object`);
+  const json: RawAgentSettings = readStrictJsonFile({ kind: 'config', file }, AgentConfigFileSchema, CONFIG_KEYS, MAX_CONFIG_BYTES);
   const out: RawAgentSettings = {};
   const base = path.dirname(path.resolve(file));
-  for (const [k, v] of Object.entries(json as Record<string, unknown>)) {
-    if (!(CONFIG_KEYS as readonly string[]).includes(k)) {
-      throw bad('config', `unknown key "${k}" in ${file} (known: ${CONFIG_KEYS.join(', ')})`);
-    }
-    const key = k as keyof RawAgentSettings;
-    if (key === 'kmsDomain' && Array.isArray(v) && v.every((d) => typeof d === 'string')) {
+  for (const key of CONFIG_KEYS) {
+    const v = json[key];
+    if (v === undefined) continue;
+    if (key === 'kmsDomain') {
       out.kmsDomain = v;
       continue;
     }
-    if (typeof v !== 'string') throw bad(key, `must be a string in ${file}${key === 'kmsDomain' ? ' or an array of strings' : ''}`);
+    if (typeof v !== 'string') continue; // the schema admits arrays for kmsDomain only
     out[key] = PATH_KEYS.has(key) ? path.resolve(base, v) : key === 'hardware' && v.startsWith('file:') ? `file:${path.resolve(base, v.slice(5))}` : v;
   }
   return out;
@@ -138,17 +149,8 @@ function required(raw: RawAgentSettings, key: Exclude<keyof RawAgentSettings, 'k
 /** Validates raw settings into an AgentConfig. */
 export function validateSettings(raw: RawAgentSettings): AgentConfig {
   const stateDir = path.resolve(required(raw, 'stateDir'));
-  const edition = required(raw, 'edition');
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(edition)) throw bad('edition', `"${edition}" is not an edition id`);
-
-  const authorityUrl = required(raw, 'authority');
-  let url: URL;
-  try {
-    url = new URL(authorityUrl);
-  } catch {
-    throw bad('authority', `"${authorityUrl}" is not a URL (expected e.g. http://authority.lab:8080)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('authority', `"${authorityUrl}" must be an http:// or https:// URL`);
+  const edition = parseEdition(required(raw, 'edition'));
+  const authorityUrl = parseAuthorityUrl(required(raw, 'authority'));
 
   const authorityKeyFile = path.resolve(required(raw, 'authorityKey'));
   if (!fs.existsSync(authorityKeyFile)) throw bad('authorityKey', `file ${authorityKeyFile} does not exist`);
@@ -165,8 +167,7 @@ export function validateSettings(raw: RawAgentSettings): AgentConfig {
   if (!isLoopbackHost(control.host) && tlsCert === null) {
     throw bad('control', `binding ${control.host} (not loopback) requires --tls-cert and --tls-key`);
   }
-  const logLevel = (raw.logLevel ?? 'info') as LogLevelSetting;
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw bad('logLevel', `"${raw.logLevel}" is not one of debug, info, warn, error`);
+  const logLevel = parseLogLevel(raw.logLevel ?? 'info');
   const kms = parseKmsSettings(raw);
   return { stateDir, edition, authorityUrl: authorityUrl.replace(/\/+$/, ''), authorityKeyFile, control, clock, hardware, tlsCert, tlsKey, logLevel, kms };
 }
@@ -218,6 +219,30 @@ function parseKmsSettings(raw: RawAgentSettings): KmsSettings {
     throw new VactError('FEATURE_UNAVAILABLE', `--metrics-listen (config key "metricsListen"): Prometheus /metrics is not available in this version of the agent; start it without this setting`, { setting: 'metricsListen' });
   }
   return { listen, domains, dnsServer, publish, metricsListen };
+}
+
+/** Checks an edition id (its existence in the catalogue is checked at start). */
+export function parseEdition(text: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(text)) throw bad('edition', `"${text}" is not an edition id`);
+  return text;
+}
+
+/** Checks an http:// or https:// URL. */
+export function parseAuthorityUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw bad('authority', `"${text}" is not a URL (expected e.g. http://authority.lab:8080)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('authority', `"${text}" must be an http:// or https:// URL`);
+  return text;
+}
+
+/** Checks a log level. */
+export function parseLogLevel(text: string): LogLevelSetting {
+  if (!['debug', 'info', 'warn', 'error'].includes(text)) throw bad('logLevel', `"${text}" is not one of debug, info, warn, error`);
+  return text as LogLevelSetting;
 }
 
 /** Parses HOST:PORT (IPv6 as [::1]:PORT); port 0 picks a free port. */

@@ -82,7 +82,8 @@ export class AgentServiceImpl implements AgentService {
     const key: InstalledKey = { key: decoded.key, type: decoded.type, group: decoded.group, partialKey: decoded.partial };
     const contacts = await engine.run(() => {
       const c = engine.apply({ type: 'key-installed', key }, 'key-installed', (s) => {
-        s.ticket = null;
+        // Reinstalling the key a machine is activated with changes nothing, its ticket included.
+        if (s.lifecycle.status !== 'Licensed') s.ticket = null;
       });
       announcer.log(EventIds.keyInstalled, `product key installed (${key.type}, ${key.partialKey})`, { type: key.type, group: key.group, partialKey: key.partialKey });
       announcer.logger.info('product key installed', { type: key.type, partialKey: key.partialKey });
@@ -139,7 +140,7 @@ export class AgentServiceImpl implements AgentService {
     return engine.run(() => {
       const fields = iidFields(engine.state, this.d.edition);
       try {
-        const ticketText = verifyConfirmation(params.confirmationId, fields, this.d.authorityKey, engine.trustedNow());
+        const ticketText = verifyConfirmation(params.confirmationId, fields, this.d.catalogue, this.d.authorityKey, engine.trustedNow());
         engine.apply({ type: 'activation-succeeded', channel: 'offline', validUntil: null }, 'offline-confirmed', (s) => {
           s.ticket = ticketText;
         });

@@ -19,6 +19,7 @@ import { cleanStaleTempFiles } from '../store/stale-temp-files';
 import { hardwareSourceFor } from '../hardware/hardware-source';
 import { HardwareScanner, type HardwareScan } from '../hardware/hardware-scanner';
 import { SimScheduler, SystemScheduler, type KeyedScheduler } from '../scheduler/keyed-scheduler';
+import { keepKey } from '../license/key-custody';
 import { readAuthorityKey } from '../activation/authority-key';
 import { MakActivationClient } from '../activation/mak-client';
 import { MakChannel } from '../activation/mak-channel';
@@ -62,6 +63,7 @@ function firstState(catalogue: Catalogue, edition: Edition, now: number, clock: 
     hardware: { hardwareHash: scan.hardwareHash, components: scan.components, recordedAt: now },
     lifecycle: initialState(edition.id, catalogue.rules, now),
     ticket: null,
+    keySeal: null,
     clock: { simNow: clock.kind === 'sim' ? now : null },
   };
 }
@@ -116,6 +118,7 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
       // The KMS host listener follows the installed key and port (outside the lock: sync is queued).
       if (hostRoleRef) void hostRoleRef.sync();
     },
+    keepKey: (before, next) => keepKey(before, next, authorityKey),
     statusOf: () => service.statusNow(),
     wakeAt: (at) => scheduler.schedule(LIFECYCLE_JOB, at, () => tick('tick')),
   });

@@ -1,10 +1,12 @@
 // The lab folder's two files: lab.json (what the lab is: keys issued, agents and their ports,
 // kept between runs) and run.json (who is running it now: written when the lab is up, removed
-// when it stops). Both are strict schemas: an unknown or bad field is named, nothing starts.
+// when it stops). Both are strict schemas read by the one strict reader: an unknown key or a bad
+// value is refused with the file and the field named (exit 2), before anything starts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { firstIssueField, VactError } from '@vact/shared';
+import { decodeProductKey, referenceCatalogue, type KeyType } from '@vact/shared';
+import { readStrictJsonFile } from '../config/strict-json-file';
 import { writeFileAtomic } from '../store/atomic-file';
 import { processAlive } from '../store/stale-temp-files';
 
@@ -16,6 +18,17 @@ export const LabRoleSchema = z.enum(['kms-host', 'kms-client', 'mak']);
 export type LabRole = z.infer<typeof LabRoleSchema>;
 
 const Port = z.number().int().min(1).max(65535);
+
+/** A well-formed product key of the reference catalogue, of this type. */
+function keyOf(type: KeyType, what: string): z.ZodString {
+  return z.string({ error: 'expected a string' }).refine((text) => {
+    try {
+      return decodeProductKey(text, referenceCatalogue()).type === type;
+    } catch {
+      return false;
+    }
+  }, `expected ${what} (XXXXX-XXXXX-XXXXX-XXXXX-XXXXX)`);
+}
 
 export const LabAgentSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]{1,32}$/),
@@ -32,14 +45,14 @@ export const LabFileSchema = z.strictObject({
   version: z.literal(2),
   clock: z.enum(['sim', 'system']),
   authorityPort: Port,
-  makKey: z.string().optional(),
-  kmsHostKey: z.string().optional(),
+  makKey: keyOf('mak', 'a MAK').optional(),
+  kmsHostKey: keyOf('kms-host', 'a KMS host key').optional(),
   agents: z.array(LabAgentSchema).max(64),
 });
 export type LabFile = z.infer<typeof LabFileSchema>;
 
 /** What the landed lab wrote: a version and the MAK. */
-const LabFileV1Schema = z.strictObject({ version: z.literal(1), makKey: z.string().optional() });
+const LabFileV1Schema = z.strictObject({ version: z.literal(1), makKey: keyOf('mak', 'a MAK').optional() });
 
 export const RunFileSchema = z.strictObject({
   pid: z.number().int().positive(),
@@ -52,40 +65,15 @@ export const RunFileSchema = z.strictObject({
 });
 export type RunFile = z.infer<typeof RunFileSchema>;
 
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    const st = fs.statSync(file);
-    if (!st.isFile()) throw new VactError('STATE_CORRUPT', `${file} is not a file`);
-    if (st.size > MAX_LAB_FILE_BYTES) throw new VactError('STATE_CORRUPT', `${file} is larger than ${MAX_LAB_FILE_BYTES} bytes`);
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if (err instanceof VactError) throw err;
-    throw new VactError('STATE_CORRUPT', `${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new VactError('STATE_CORRUPT', `${file} is not valid JSON (${(err as Error).message}); \`vact lab reset\` starts the lab afresh`);
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, doc: unknown, file: string): T {
-  const r = schema.safeParse(doc);
-  if (!r.success) {
-    const { field, message } = firstIssueField(r.error);
-    throw new VactError('STATE_CORRUPT', `${file}: ${field}: ${message}; \`vact lab reset\` starts the lab afresh`, { file, field });
-  }
-  return r.data;
-}
-
-/** Reads lab.json (undefined when the lab was never started); a v1 file becomes v2 with its MAK kept. */
+/** Reads lab.json (undefined when the lab was never started); a v1 file (the MAK only) is read as such. */
 export function readLabFile(dir: string): LabFile | { version: 1; makKey?: string } | undefined {
   const file = path.join(dir, LAB_FILE);
   if (!fs.existsSync(file)) return undefined;
-  const doc = readJson(file);
-  if (typeof doc === 'object' && doc !== null && (doc as { version?: unknown }).version === 1) return parse(LabFileV1Schema, doc, file);
-  return parse(LabFileSchema, doc, file);
+  const label = { kind: 'lab file', file };
+  // Read once as "either version", then again with the version's own schema for a precise error.
+  const doc = readStrictJsonFile(label, z.looseObject({ version: z.union([z.literal(1), z.literal(2)], { error: 'expected 1 or 2' }) }), ['version'], MAX_LAB_FILE_BYTES);
+  const schema = doc.version === 1 ? LabFileV1Schema : LabFileSchema;
+  return readStrictJsonFile(label, schema, Object.keys(schema.shape), MAX_LAB_FILE_BYTES);
 }
 
 /** Writes lab.json atomically (0600: it holds the lab's keys). */
@@ -97,7 +85,7 @@ export function writeLabFile(dir: string, lab: LabFile): void {
 export function readRunFile(dir: string): RunFile | undefined {
   const file = path.join(dir, RUN_FILE);
   if (!fs.existsSync(file)) return undefined;
-  return parse(RunFileSchema, readJson(file), file);
+  return readStrictJsonFile({ kind: 'lab run file', file }, RunFileSchema, Object.keys(RunFileSchema.shape), MAX_LAB_FILE_BYTES);
 }
 
 export function writeRunFile(dir: string, run: RunFile): void {

@@ -42,6 +42,8 @@ export interface EngineDeps {
   statusOf: (state: AgentState) => StatusResult;
   /** Arms the lifecycle wake at the step's nextWake. */
   wakeAt: (at: number | null) => void;
+  /** Applied to every state before it is committed: how the installed key is kept (license/key-custody.ts). */
+  keepKey?: ((before: AgentState, next: AgentState) => void) | undefined;
   /** Hook for tests: called after every persisted state change. */
   onPersist?: ((state: AgentState) => void) | undefined;
 }
@@ -106,6 +108,7 @@ export class LicenseEngine {
     const res = step(before.lifecycle, event, clock.now(), this.deps.rules);
     const next: AgentState = { ...before, lifecycle: res.state, hardware: { ...before.hardware }, clock: { ...before.clock } };
     mutate?.(next);
+    this.deps.keepKey?.(before, next);
     const plan = planEffects(res.effects);
     if (plan.regenerateCmid) {
       const previousCmid = next.cmid;

@@ -19,13 +19,14 @@ export function sampleState(over: Partial<AgentState> = {}): AgentState {
       failures: 0, lastError: null, lastReminderAt: null, trustedNow: 1_800_000_000_000,
     },
     ticket: null,
+    keySeal: null,
     clock: { simNow: null },
     ...over,
   };
 }
 
-function expectCode(fn: () => unknown, code: string): void {
-  assert.throws(fn, (e: unknown) => e instanceof VactError && e.code === code);
+function expectCode(fn: () => unknown, code: string, message?: RegExp): void {
+  assert.throws(fn, (e: unknown) => e instanceof VactError && e.code === code && (!message || message.test(e.message)));
 }
 
 describe('state file (atomic, versioned)', () => {
@@ -81,6 +82,31 @@ describe('state file (atomic, versioned)', () => {
     const loaded = f.load();
     assert.equal(loaded?.version, STATE_VERSION);
     assert.deepEqual(loaded?.clock, { simNow: null });
+  });
+
+  it('migrates a version 2 state (every key in clear, no seal) to version 3 with keySeal null', () => {
+    const f = new StateFile(dir);
+    const v2: Partial<AgentState> = sampleState();
+    delete v2.keySeal;
+    fs.writeFileSync(f.file, JSON.stringify({ ...v2, version: 2 }));
+    const loaded = f.load();
+    assert.equal(loaded?.version, 3);
+    assert.equal(loaded?.keySeal, null);
+  });
+
+  it('refuses a MAK kept neither in clear nor sealed, and a seal without a MAK, naming the field', () => {
+    const f = new StateFile(dir);
+    const lifecycle = sampleState().lifecycle;
+    const dropped = { ...lifecycle, key: { key: null, type: 'mak' as const, group: 'client-vl', partialKey: 'AAAAA' } };
+    fs.writeFileSync(f.file, JSON.stringify(sampleState({ lifecycle: dropped })));
+    expectCode(() => f.load(), 'STATE_CORRUPT', /"lifecycle\.key\.key".*no keySeal/);
+    const seal = { authorityKey: `${'A'.repeat(43)}=`, ephemeralPublicKey: 'a'.repeat(64), ciphertext: 'b'.repeat(16), bindKey: 'c'.repeat(64) };
+    fs.writeFileSync(f.file, JSON.stringify(sampleState({ keySeal: seal })));
+    expectCode(() => f.load(), 'STATE_CORRUPT', /"keySeal".*not a MAK/);
+    fs.writeFileSync(f.file, JSON.stringify(sampleState({ lifecycle: dropped, keySeal: { ...seal, bindKey: 'x' } })));
+    expectCode(() => f.load(), 'STATE_CORRUPT', /"keySeal\.bindKey"/);
+    fs.writeFileSync(f.file, JSON.stringify(sampleState({ lifecycle: dropped, keySeal: seal })));
+    assert.equal(f.load()?.keySeal?.ciphertext, 'b'.repeat(16));
   });
 
   it('runs a chain of migrations in order and refuses a gap', () => {

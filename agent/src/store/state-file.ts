@@ -2,11 +2,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { VactError, HARDWARE_COMPONENTS, LifecycleStateSchema, firstIssueField, type LifecycleState, type ComponentHashes } from '@vact/shared';
+import { VactError, HARDWARE_COMPONENTS, LifecycleStateSchema, firstIssueField, type LifecycleState, type ComponentHashes, type SealedKey } from '@vact/shared';
 import { writeFileAtomic } from './atomic-file';
 
 /** Current layout version written by this agent. */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 export const STATE_FILE_NAME = 'state.json';
 const MAX_STATE_BYTES = 1024 * 1024;
 
@@ -29,6 +29,12 @@ export interface AgentState {
   lifecycle: LifecycleState;
   /** The verified activation ticket (ticketToText), or null. */
   ticket: string | null;
+  /**
+   * The installed MAK sealed to the authority (docs/protocol.md, "Sealed key"), or null for other
+   * keys. Once the MAK has activated the machine this is all the agent keeps of it besides the
+   * partial key: installation IDs and reactivations are made from it.
+   */
+  keySeal: SealedKey | null;
   /** Where a simulated clock stood at the last save, so a restarted sim agent resumes there. */
   clock: { simNow: number | null };
   /** KMS settings changed at run time (`vact kms set|clear|port|domain`); absent until the first change. */
@@ -53,6 +59,9 @@ type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
 export const STATE_MIGRATIONS: Readonly<Record<number, Migration>> = {
   // v1 had no clock section: sim agents restarted at the real time.
   1: (old) => ({ ...old, version: 2, clock: { simNow: null } }),
+  // v2 kept every key in clear and had no seal: the agent seals an installed MAK (and drops it
+  // once activated) in the first commit after the start.
+  2: (old) => ({ ...old, version: 3, keySeal: null }),
 };
 
 /** Applies migrations until `version` is reached; refuses versions it does not know. */
@@ -72,6 +81,7 @@ export function migrateState(raw: Record<string, unknown>, file: string, migrati
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const HEX128 = /^[0-9a-f]{32}$/;
+const hexOf = (chars: number) => z.string().regex(new RegExp(`^[0-9a-f]{${chars}}$`), `must be ${chars} lower-case hex chars`);
 
 /** state.json, strict: an unknown or mistyped field is refused by name. */
 const AgentStateSchema = z.strictObject({
@@ -87,6 +97,12 @@ const AgentStateSchema = z.strictObject({
   }),
   lifecycle: LifecycleStateSchema,
   ticket: z.string().nullable(),
+  keySeal: z.strictObject({
+    authorityKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of a 32-byte key'),
+    ephemeralPublicKey: hexOf(64),
+    ciphertext: hexOf(16),
+    bindKey: hexOf(64),
+  }).nullable(),
   clock: z.strictObject({ simNow: z.number().finite().nullable() }),
   kms: z.strictObject({
     staticHost: z.strictObject({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) }).nullable(),
@@ -96,6 +112,13 @@ const AgentStateSchema = z.strictObject({
       host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535), address: z.string().max(64).optional(), source: z.enum(['static', 'dns', 'cache']),
     }).nullable().optional(),
   }).optional(),
+}).superRefine((s, ctx) => {
+  // A key kept only sealed must have its seal; a seal belongs to a MAK.
+  const key = s.lifecycle.key;
+  if (key?.key === null && (key.type !== 'mak' || s.keySeal === null)) {
+    ctx.addIssue({ code: 'custom', path: ['lifecycle', 'key', 'key'], message: key.type === 'mak' ? 'is null but there is no keySeal' : `is null, which only a MAK may be` });
+  }
+  if (s.keySeal !== null && key?.type !== 'mak') ctx.addIssue({ code: 'custom', path: ['keySeal'], message: 'is set but the installed key is not a MAK' });
 });
 
 /** Schema check of a migrated document; names the first bad field. */

@@ -4,8 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import {
   VactError, decodeProductKey, findEdition, hostKeyInstallableOn, signTicketByAuthority, ticketToText,
-  signHostCertificate, decodeInstallationId, installationIdNonce, encodeConfirmationId,
-  type DecodedKey, type Edition, type ErrorCodeName, type Ticket,
+  signHostCertificate, decodeInstallationId, installationIdNonce, openInstallationId, encodeConfirmationId,
+  openSealedKey, makProof, tagsEqual, fromBase64,
+  type DecodedKey, type SealedKeyRequest, type Edition, type ErrorCodeName, type Ticket,
   type MakActivationRequest, type MakActivationResponse, type KmsHostActivationRequest,
   type KmsHostActivationResponse, type OfflineConfirmResponse, type OfflineBatchResponse, type OfflineBatchItem,
 } from '@vact/shared';
@@ -60,11 +61,36 @@ export class ActivationService {
     const cmid = req.cmid.toLowerCase();
     const hardwareHash = req.hardwareHash.toLowerCase();
     const nonce = req.nonce.toLowerCase();
-    const key = await this.decode(req.key, 'mak', 'activate-mak', who, cmid);
+    const keyText = req.sealedKey ? await this.openSealed(req.sealedKey, { cmid, hardwareHash, edition: req.edition, nonce }, who) : req.key ?? '';
+    const key = await this.decode(keyText, 'mak', 'activate-mak', who, cmid);
     const edition = await this.edition(req.edition, 'activate-mak', key.partial, who, cmid);
     const claimed = await this.claimMak(key, edition, hardwareHash, cmid, 'MAK', who);
     const ticket = this.ticket(key, edition.id, hardwareHash, cmid, nonce, 'MAK');
     return { ticket: ticketToText(ticket), repeat: claimed.repeat, remaining: claimed.remaining };
+  }
+
+  /** The root key's seed, which also opens sealed keys (its X25519 form). */
+  private rootSeed(): Uint8Array {
+    const seed = fromBase64(this.ctx.rootPrivateKey);
+    if (!seed || seed.length !== 32) throw new VactError('INTERNAL', 'the root private key is not a 32-byte Ed25519 seed');
+    return seed;
+  }
+
+  /** Opens a sealed MAK and checks its proof for this very request; audits a refusal. */
+  private async openSealed(sealed: SealedKeyRequest, f: { cmid: string; hardwareHash: string; edition: string; nonce: string }, who: string): Promise<string> {
+    const parts = { ephemeralPublicKey: Buffer.from(sealed.ephemeralPublicKey, 'hex'), ciphertext: Buffer.from(sealed.ciphertext, 'hex') };
+    let opened: { key: string; bindKey: Uint8Array } | null;
+    try {
+      opened = openSealedKey(parts, this.rootSeed());
+    } catch {
+      opened = null;
+    }
+    if (!opened || !tagsEqual(Buffer.from(makProof(opened.bindKey, parts, f), 'hex'), Buffer.from(sealed.proof, 'hex'))) {
+      const err = new VactError('INVALID_KEY', 'the sealed key was not made for this authority, or its proof does not match this request');
+      await this.auditRefusal('activate-mak', null, who, f.cmid, err);
+      throw err;
+    }
+    return opened.key;
   }
 
   private async claimMak(key: DecodedKey, edition: Edition, hardwareHash: string, cmid: string, channel: 'MAK' | 'offline', who: string):
@@ -118,20 +144,27 @@ export class ActivationService {
 
   /** Offline confirmation: installation ID in, confirmation ID out, counted like a MAK activation. */
   async confirmOffline(installationId: string, who: string): Promise<OfflineConfirmResponse> {
-    const c = this.ctx.catalogue;
+    const editionIds = this.ctx.catalogue.editions.map((e) => e.id);
     let fields;
     try {
-      fields = decodeInstallationId(installationId, this.groupIds(), c.editions.map((e) => e.id));
+      fields = decodeInstallationId(installationId, editionIds);
     } catch (err) {
       await this.auditRefusal('confirm-offline', null, who, null, err);
       throw err;
     }
-    const cmid = fields.cmid.toLowerCase();
-    const hardwareHash = fields.hardwareHash.toLowerCase();
-    const key = await this.decode(fields.key, 'mak', 'confirm-offline', who, cmid);
+    const { cmid, hardwareHash } = fields;
+    // The IID carries the key sealed to this authority: open it, and only then is there a key to check.
+    let keyText: string;
+    try {
+      keyText = openInstallationId(fields, editionIds, this.rootSeed());
+    } catch (err) {
+      await this.auditRefusal('confirm-offline', null, who, cmid, err);
+      throw err;
+    }
+    const key = await this.decode(keyText, 'mak', 'confirm-offline', who, cmid);
     const edition = await this.edition(fields.edition, 'confirm-offline', key.partial, who, cmid);
     const claimed = await this.claimMak(key, edition, hardwareHash, cmid, 'offline', who);
-    const ticket = this.ticket(key, edition.id, hardwareHash, cmid, installationIdNonce(fields), 'offline');
+    const ticket = this.ticket(key, edition.id, hardwareHash, cmid, installationIdNonce(fields, editionIds), 'offline');
     return { confirmationId: encodeConfirmationId(ticket, { groupsPerLine: 0 }), repeat: claimed.repeat, remaining: claimed.remaining };
   }
 

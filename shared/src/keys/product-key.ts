@@ -169,8 +169,8 @@ export function encodeRawProductKey(raw: { version: number; typeCode: number; gr
   return format([...symbols, ...checkSymbols(symbols)]);
 }
 
-/** Decodes and checks a key typed by a person (any case, dashes and spaces optional); throws VactError('INVALID_KEY') saying exactly what is wrong. */
-export function decodeProductKey(input: string, catalogueGroups: KeyGroups): DecodedKey {
+/** The 25 symbols and the checked 63-bit body of a key; throws VactError('INVALID_KEY') on a typo or a non-vact key. */
+function readBody(input: string): { symbols: number[]; body: bigint } {
   const symbols = readSymbols(input);
   const payloadSymbols = symbols.slice(0, PAYLOAD_SYMBOLS);
   const [x, y] = checkSymbols(payloadSymbols);
@@ -184,6 +184,38 @@ export function decodeProductKey(input: string, catalogueGroups: KeyGroups): Dec
   if (payload >= PAYLOAD_LIMIT || bodyHash(body) !== hash) {
     throw new VactError('INVALID_KEY', 'checksum mismatch (the key is not a vact product key)');
   }
+  return { symbols, body };
+}
+
+/** Bytes of a key body: what a sealed key carries (docs/protocol.md, "Sealed key"). */
+export const KEY_BODY_BYTES = 8;
+
+/**
+ * The key's body (version, type, group index, serial) as 8 big-endian bytes. The body and the
+ * key determine each other, so the body is as secret as the key: it only ever travels sealed.
+ */
+export function productKeyBody(input: string): Uint8Array {
+  let v = readBody(input).body;
+  const out = new Uint8Array(KEY_BODY_BYTES);
+  for (let i = KEY_BODY_BYTES - 1; i >= 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+/** The key whose body is `body` (8 bytes, as productKeyBody gives); throws INVALID_KEY for a body no key has. */
+export function productKeyFromBody(body: Uint8Array): string {
+  if (body.length !== KEY_BODY_BYTES) throw new VactError('INVALID_KEY', `a key body has ${KEY_BODY_BYTES} bytes, got ${body.length}`);
+  let v = 0n;
+  for (const b of body) v = (v << 8n) | BigInt(b);
+  if (v > BODY_MASK) throw new VactError('INVALID_KEY', 'the key body is out of range');
+  return encodeRawProductKey({ version: Number(v >> 60n), typeCode: Number((v >> 58n) & 3n), groupIndex: Number((v >> 53n) & 31n), serial: v & SERIAL_MASK });
+}
+
+/** Decodes and checks a key typed by a person (any case, dashes and spaces optional); throws VactError('INVALID_KEY') saying exactly what is wrong. */
+export function decodeProductKey(input: string, catalogueGroups: KeyGroups): DecodedKey {
+  const { symbols, body } = readBody(input);
   const version = Number(body >> 60n);
   if (version !== KEY_VERSION) throw new VactError('INVALID_KEY', `unsupported key format version ${version} (this vact reads version ${KEY_VERSION})`);
   const type = TYPE_CODES[Number((body >> 58n) & 3n)];

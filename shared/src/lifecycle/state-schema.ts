@@ -7,7 +7,7 @@ const time = z.number().finite();
 const timeOrNull = time.nullable();
 
 /** An installed product key (the lifecycle's view). */
-export const InstalledKeySchema = z.strictObject({ key: z.string(), type: KeyTypeSchema, group: z.string(), partialKey: z.string() });
+export const InstalledKeySchema = z.strictObject({ key: z.string().nullable(), type: KeyTypeSchema, group: z.string(), partialKey: z.string() });
 
 /** A LifecycleState as it is persisted; the optional fields were added after the first format. */
 export const LifecycleStateSchema = z.strictObject({

@@ -11,7 +11,11 @@ export const LicenseStatusCode: Record<LicenseStatus, number> = {
 };
 
 
-export interface InstalledKey { key: string; type: KeyType; group: string; partialKey: string }
+/**
+ * An installed product key. `key` is null once a MAK has activated the machine: the agent then
+ * keeps it only sealed to the authority (like slmgr /cpky). A key-installed event always carries it.
+ */
+export interface InstalledKey { key: string | null; type: KeyType; group: string; partialKey: string }
 
 /** A grace clock put aside while no key is installed, so removing and reinstalling a key never restarts grace. */
 export interface SuspendedGrace {

@@ -41,14 +41,23 @@ export const CmidSchema = hex(32, 32);
 export const HardwareHashSchema = hex(32, 32);
 export const NonceSchema = hex(8, 128);
 
-/** POST /v1/activate/mak */
+/** A MAK sealed to the authority (docs/protocol.md, "Sealed key"), with the proof that binds it to this request. */
+export const SealedKeyRequestSchema = z.strictObject({
+  ephemeralPublicKey: hex(64, 64),
+  ciphertext: hex(16, 16),
+  proof: hex(32, 32),
+});
+export type SealedKeyRequest = z.infer<typeof SealedKeyRequestSchema>;
+
+/** POST /v1/activate/mak: the key in clear (first activation) or sealed (an agent that no longer keeps it in clear). */
 export const MakActivationRequestSchema = z.object({
-  key: productKeyText,
+  key: productKeyText.optional(),
+  sealedKey: SealedKeyRequestSchema.optional(),
   cmid: CmidSchema,
   hardwareHash: HardwareHashSchema,
   edition: editionId,
   nonce: NonceSchema,
-}).strict();
+}).strict().refine((r) => (r.key === undefined) !== (r.sealedKey === undefined), { message: 'give exactly one of key and sealedKey', path: ['key'] });
 export type MakActivationRequest = z.infer<typeof MakActivationRequestSchema>;
 
 export const MakActivationResponseSchema = z.object({

@@ -81,6 +81,16 @@ class TestAgent {
 }
 
 /** The fields that must survive a restart unchanged. */
+/** state.json holds neither the key nor its dash-less form, only the partial key and the seal. */
+function assertNoClearKey(stateDir: string, key: string): void {
+  const text = fs.readFileSync(path.join(stateDir, 'state.json'), 'utf8');
+  assert.ok(!text.includes(key) && !text.includes(key.replace(/-/g, '')), 'the full MAK is not in state.json');
+  const state = JSON.parse(text) as { lifecycle: { key: { key: string | null; partialKey: string } }; keySeal: { ephemeralPublicKey: string } | null };
+  assert.equal(state.lifecycle.key.key, null);
+  assert.equal(state.lifecycle.key.partialKey, key.slice(-5));
+  assert.match(state.keySeal?.ephemeralPublicKey ?? '', /^[0-9a-f]{64}$/);
+}
+
 function durable(s: StatusResult): Partial<StatusResult> {
   const { status, statusCode, channel, keyType, partialKey, cmid, hardwareHash, graceEndsAt, validUntil, lastActivatedAt, remainingRearms } = s;
   return { status, statusCode, channel, keyType, partialKey, cmid, hardwareHash, graceEndsAt, validUntil, lastActivatedAt, remainingRearms };
@@ -156,7 +166,9 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
     const text = await a.run(['status']);
     assert.match(text.stdout, /^License Status: Licensed$/m);
     assert.match(text.stdout, /VOLUME_MAK channel/);
-    // The same machine activating again with the same key does not use another activation.
+    // Once activated the MAK is not kept in clear (slmgr /cpky): only its partial key and its seal to the authority.
+    assertNoClearKey(a.dir, mak);
+    // The same machine activating again with the same key does not use another activation; it is made from the seal.
     const again = await a.run(['activate']);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /Product activated successfully/);
@@ -230,6 +242,9 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
     const s = await d.status();
     assert.equal(s.status, 'Licensed');
     assert.equal(s.channel, 'offline');
+    assertNoClearKey(d.dir, mak);
+    // The installation ID is made from the seal, so it stays the same without the clear key.
+    assert.equal((await d.json<{ installationId: string }>(['offline', 'iid'])).installationId, iid);
     await restartKeepsState(d, 'Licensed');
   });
 

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import {
-  signTicketByAuthority, ticketToText, referenceCatalogue, encodeProductKey, AuthorityPaths, CONTROL_PROTOCOL_VERSION, type MakActivationRequest, type ControlNotification, type ControlMethodName, type ControlParamsInput, type ControlResult,
+  signTicketByAuthority, ticketToText, referenceCatalogue, encodeProductKey, AuthorityPaths, openSealedKey, makProof, fromBase64, CONTROL_PROTOCOL_VERSION, type MakActivationRequest, type ControlNotification, type ControlMethodName, type ControlParamsInput, type ControlResult,
 } from '@vact/shared';
 import { nodeEd25519 } from '@vact/shared/node';
 
@@ -34,7 +34,22 @@ export class SigningAuthority {
   url = '';
   requests = 0;
   private readonly seen = new Map<string, Set<string>>();
+  /** How each request carried its key: 'clear' or 'sealed'. */
+  readonly keysSeen: ('clear' | 'sealed')[] = [];
   constructor(private readonly limit = 1_000_000) {}
+
+  /** The request's key: in clear, or opened from its seal with this authority's root seed (null if it does not open or prove). */
+  private keyOf(body: MakActivationRequest): string | null {
+    if (body.key !== undefined) return body.key;
+    if (!body.sealedKey) return null;
+    const parts = { ephemeralPublicKey: Buffer.from(body.sealedKey.ephemeralPublicKey, 'hex'), ciphertext: Buffer.from(body.sealedKey.ciphertext, 'hex') };
+    try {
+      const opened = openSealedKey(parts, fromBase64(this.keys.privateKey)!);
+      return makProof(opened.bindKey, parts, body) === body.sealedKey.proof ? opened.key : null;
+    } catch {
+      return null;
+    }
+  }
 
   async start(): Promise<void> {
     this.server = http.createServer((req, res) => {
@@ -47,17 +62,23 @@ export class SigningAuthority {
           return;
         }
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as MakActivationRequest;
-        const hw = this.seen.get(body.key) ?? new Set<string>();
+        const key = this.keyOf(body);
+        if (key === null) {
+          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'INVALID_KEY', number: 2001, message: 'The sealed key does not open or its proof is wrong', hint: '' } }));
+          return;
+        }
+        this.keysSeen.push(body.key !== undefined ? 'clear' : 'sealed');
+        const hw = this.seen.get(key) ?? new Set<string>();
         if (!hw.has(body.hardwareHash) && hw.size >= this.limit) {
           res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'MAK_LIMIT_REACHED', number: 2004, message: `The MAK has reached its activation limit: ${this.limit} of ${this.limit} used`, hint: '' } }));
           return;
         }
         const repeat = hw.has(body.hardwareHash);
         hw.add(body.hardwareHash);
-        this.seen.set(body.key, hw);
+        this.seen.set(key, hw);
         const ticket = signTicketByAuthority(nodeEd25519, this.keys.privateKey, {
           version: 1, cmid: body.cmid, hardwareHash: body.hardwareHash, edition: body.edition, channel: 'MAK',
-          partialKey: body.key.slice(-5), issuedAt: Date.now(), validUntil: null, nonce: body.nonce, issuer: 'authority',
+          partialKey: key.slice(-5), issuedAt: Date.now(), validUntil: null, nonce: body.nonce, issuer: 'authority',
         });
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ticket: ticketToText(ticket), repeat, remaining: this.limit - hw.size }));
       });

@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- raw JSON answers are asserted field by field */
 // The authority as a real `vact authority serve` process on SQLite, over HTTP.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  verifyTicket, ticketFromText, verifyHostCertificate, encodeProductKey, encodeInstallationId, installationIdNonce, decodeConfirmationId, referenceCatalogue,
+  verifyTicket, ticketFromText, verifyHostCertificate, encodeProductKey, encodeInstallationId, decodeInstallationId, installationIdNonce, sealProductKey, makProof, bindKeyOf, sealParts, decodeConfirmationId, referenceCatalogue,
 } from '@vact/shared';
 import { nodeEd25519 } from '@vact/shared/node';
 import { ProcessGroup, parseJsonOutput } from '../fixtures/processes';
@@ -167,8 +168,8 @@ describe('authority (SQLite, real process)', function () {
   describe('offline confirmation and proxy-activate', () => {
     it('turns installation IDs into confirmation IDs, one per line in order, counted like MAK activations', async () => {
       const key = await issueKey(a, 'mak', 'client-vl', 2);
-      const machines = [0, 1, 2].map(() => ({ key, hardwareHash: hex32(), edition: 'client-professional', cmid: hex32() }));
-      const iids = machines.map((m) => encodeInstallationId(m, groupIds, editionIds));
+      const machines = [0, 1, 2].map(() => ({ seal: sealProductKey(key, a.publicKey, randomBytes(32)), hardwareHash: hex32(), edition: 'client-professional', cmid: hex32() }));
+      const iids = machines.map((m) => encodeInstallationId(m, editionIds));
       const dir = group.tempDir();
       const inFile = path.join(dir, 'iids.txt');
       // Machine 0 twice (a repeat does not count), then 1, then a broken line, then 2 (over the limit).
@@ -185,7 +186,7 @@ describe('authority (SQLite, real process)', function () {
       for (const [line, m] of [[lines[0], machines[0]], [lines[1], machines[0]], [lines[2], machines[1]]] as const) {
         const t = decodeConfirmationId(line);
         assert.equal(t.body.channel, 'offline');
-        verifyTicket(nodeEd25519, a.publicKey, t, { cmid: m.cmid, hardwareHash: m.hardwareHash, edition: m.edition, nonce: installationIdNonce(m), now: Date.now() });
+        verifyTicket(nodeEd25519, a.publicKey, t, { cmid: m.cmid, hardwareHash: m.hardwareHash, edition: m.edition, nonce: installationIdNonce(decodeInstallationId(encodeInstallationId(m, editionIds), editionIds), editionIds), now: Date.now() });
       }
       assert.equal(lines[3], '');
       assert.equal(lines[4], '');
@@ -203,6 +204,46 @@ describe('authority (SQLite, real process)', function () {
       assert.equal(online.status, 200);
       assert.equal(online.body.repeat, true);
       assert.equal((await api(a.url, 'GET', `/v1/keys/${key}`, { token: a.token })).body.used, 2);
+    });
+
+    it('opens only IIDs sealed to it and unaltered; an IID gives no key to whoever decodes it; nothing is counted for a refusal', async () => {
+      const key = await issueKey(a, 'mak', 'client-vl', 5);
+      const m = { hardwareHash: hex32(), edition: 'client-professional', cmid: hex32() };
+      const iid = encodeInstallationId({ ...m, seal: sealProductKey(key, a.publicKey, randomBytes(32)) }, editionIds);
+      // The old attack: decode the IID and read the key. There is nothing to read.
+      const decoded = JSON.stringify(decodeInstallationId(iid, editionIds));
+      assert.ok(!decoded.includes(key) && !decoded.includes(key.replace(/-/g, '')));
+      // Sealed to another authority, or one group replaced by a well-formed one: refused, not counted.
+      const foreign = encodeInstallationId({ ...m, seal: sealProductKey(key, nodeEd25519.generateKeyPair().publicKey, randomBytes(32)) }, editionIds);
+      const r1 = await api(a.url, 'POST', '/v1/offline/confirm', { json: { installationId: foreign } });
+      assert.equal(r1.status, 400);
+      assert.equal(r1.body.error.code, 'INVALID_INSTALLATION_ID');
+      assert.match(r1.body.error.message, /not made for this authority, or it was altered/);
+      assert.equal((await api(a.url, 'GET', `/v1/keys/${key}`, { token: a.token })).body.used, 0);
+      const ok = await api(a.url, 'POST', '/v1/offline/confirm', { json: { installationId: iid } });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      assert.equal((await api(a.url, 'GET', `/v1/keys/${key}`, { token: a.token })).body.used, 1);
+    });
+
+    it('activates a MAK sent sealed with a proof for this very request, and refuses a wrong proof', async () => {
+      const key = await issueKey(a, 'mak', 'client-vl', 5);
+      const seal = sealProductKey(key, a.publicKey, randomBytes(32));
+      const req = makRequest(key, 'client-professional');
+      const machine = { cmid: req.cmid, hardwareHash: req.hardwareHash, edition: req.edition, nonce: req.nonce };
+      const proof = makProof(bindKeyOf(seal), sealParts(seal), machine);
+      const sealed = { ...machine, sealedKey: { ephemeralPublicKey: seal.ephemeralPublicKey, ciphertext: seal.ciphertext, proof } };
+      const wrong = await api(a.url, 'POST', '/v1/activate/mak', { json: { ...sealed, nonce: randomBytes(16).toString('hex') } });
+      assert.equal(wrong.status, 400);
+      assert.equal(wrong.body.error.code, 'INVALID_KEY');
+      const both = await api(a.url, 'POST', '/v1/activate/mak', { json: { ...sealed, key } });
+      assert.equal(both.body.error.code, 'INVALID_REQUEST');
+      const r = await api(a.url, 'POST', '/v1/activate/mak', { json: sealed });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(ticketFromText(r.body.ticket).body.partialKey, key.slice(-5));
+      // The same machine with the key in clear is a repeat: one activation.
+      const clear = await api(a.url, 'POST', '/v1/activate/mak', { json: { ...req } });
+      assert.equal(clear.body.repeat, true);
+      assert.equal((await api(a.url, 'GET', `/v1/keys/${key}`, { token: a.token })).body.used, 1);
     });
   });
 

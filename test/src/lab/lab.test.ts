@@ -173,6 +173,30 @@ describe('vact lab (a KMS + MAK lab of real processes)', function () {
     fs.mkdirSync(dir);
   });
 
+  it('refuses a lab.json with an unknown key or a key of the wrong type, naming file and key; nothing starts', () => {
+    const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'vact-lab-bad-'));
+    try {
+      const file = path.join(bad, 'lab.json');
+      const base = { version: 2, clock: 'sim', authorityPort: 8470, agents: [] };
+      for (const [json, message] of [
+        [{ version: 1, makKey: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA' }, `lab file ${file}: makKey: expected a MAK`],
+        [{ ...base, colour: 'blue' }, `lab file ${file}: colour: unknown key`],
+        [{ ...base, kmsHostKey: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA' }, `lab file ${file}: kmsHostKey: expected a KMS host key`],
+        [{ version: 3 }, `lab file ${file}: version: expected 1 or 2`],
+      ] as const) {
+        const text = JSON.stringify(json);
+        fs.writeFileSync(file, text);
+        const r = vact(['lab', '--dir', bad, '--once'], 30_000);
+        assert.equal(r.status, 2, r.stderr);
+        assert.ok(r.stderr.includes(message), r.stderr);
+        assert.deepEqual(fs.readdirSync(bad), ['lab.json'], 'no authority or agent was started');
+        assert.equal(fs.readFileSync(file, 'utf8'), text, 'the file is kept as it was');
+      }
+    } finally {
+      fs.rmSync(bad, { recursive: true, force: true });
+    }
+  });
+
   it('refuses bad counts and a half-made lab folder with a way out', () => {
     const bad = vact(['lab', '--dir', dir, '--once', '--agents', 'lots']);
     assert.equal(bad.status, 2);

@@ -23,9 +23,12 @@ export class KmsHostActivationChannel implements ActivationChannel {
 
   async activate(req: ActivationRequest, signal: AbortSignal): Promise<ChannelOutcome> {
     if (req.key.type !== 'kms-host') return { ok: false, error: new VactError('WRONG_CHANNEL', `the installed ${req.key.type} key is not a KMS host key`) };
+    // Only a MAK is ever kept sealed instead of in clear; a host key always travels as itself.
+    if (req.key.key === null) return { ok: false, error: new VactError('INTERNAL', 'the KMS host key is not in the state') };
+    const key = req.key.key;
     try {
       const pair = ensureHostKeyPair(this.stateDir);
-      const res = await this.client.activateKmsHost({ key: req.key.key, hostPublicKey: pair.publicKey, hardwareHash: req.hardwareHash, edition: req.edition }, signal);
+      const res = await this.client.activateKmsHost({ key, hostPublicKey: pair.publicKey, hardwareHash: req.hardwareHash, edition: req.edition }, signal);
       const cert = res.certificate;
       verifyHostCertificate(nodeEd25519, this.authorityKey, cert, this.now());
       const b = cert.body;

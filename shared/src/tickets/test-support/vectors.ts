@@ -2,7 +2,10 @@
 // The docs quote the output of protocolTestVectors(); vectors.test.ts fails when the two drift apart.
 import { ed25519KeyPairFromSeed, nodeEd25519 } from '../../node/node-ed25519';
 import { encodeConfirmationId } from '../../offline/confirmation-id';
-import { encodeInstallationId, installationIdNonce, type InstallationIdFields } from '../../offline/installation-id';
+import { encodeRawProductKey, productKeyBody } from '../../keys/product-key';
+import { ed25519, x25519 } from '@noble/curves/ed25519';
+import { decodeInstallationId, encodeInstallationId, installationIdNonce, installationIdPayload } from '../../offline/installation-id';
+import { bindKeyOf, makProof, sealParts, sealProductKey } from '../../offline/sealed-key';
 import { signedMessage } from '../canonical-bytes';
 import { encodeHostCertificate, encodeHostCertificateBody, HOST_CERTIFICATE_TAG, signHostCertificate, type HostCertificateBody } from '../certificate';
 import { encodeTicket, encodeTicketBody, signTicketByAuthority, signTicketByHost, TICKET_TAG, type TicketBody } from '../ticket';
@@ -25,11 +28,16 @@ export const VECTOR_INPUTS = {
     nonce: '5f2b9c0e7d1a4b3c8e6f0a1b2c3d4e5f', issuer: 'kms-host',
   } satisfies TicketBody,
   installation: {
-    key: 'KMPRT-VWXY3-4678A-CDEFG-HJKMN', hardwareHash: 'fedcba9876543210fedcba9876543210', edition: 'server-standard',
-    cmid: '89abcdef0123456789abcdef01234567',
-  } satisfies InstallationIdFields,
+    // A MAK (type code 2) of the catalogue's second group, serial 0x123456789abc.
+    key: encodeRawProductKey({ version: 1, typeCode: 2, groupIndex: 1, serial: 0x123456789abcn }), hardwareHash: 'fedcba9876543210fedcba9876543210',
+    edition: 'server-standard', cmid: '89abcdef0123456789abcdef01234567',
+    /** The seal's ephemeral X25519 secret (random in real use, fixed here). */
+    ephemeralSecretHex: hex(seed(0x40)),
+  },
   offlineIssuedAt: 1795001200000,
 };
+
+const machineOf = (m: { cmid: string; hardwareHash: string; edition: string }) => ({ cmid: m.cmid, hardwareHash: m.hardwareHash, edition: m.edition });
 
 /** Everything docs/protocol.md quotes in its test-vector block. */
 export function protocolTestVectors() {
@@ -38,11 +46,14 @@ export function protocolTestVectors() {
   const certBody: HostCertificateBody = { ...VECTOR_INPUTS.certificate, version: 1, hostPublicKey: host.publicKey };
   const cert = signHostCertificate(nodeEd25519, root.privateKey, certBody);
   const kms = signTicketByHost(nodeEd25519, host.privateKey, cert, VECTOR_INPUTS.kmsTicket);
-  const iidFields = VECTOR_INPUTS.installation;
-  const nonce = installationIdNonce(iidFields);
+  const inst = VECTOR_INPUTS.installation;
+  const seal = sealProductKey(inst.key, root.publicKey, seed(0x40));
+  const installationId = encodeInstallationId({ seal, cmid: inst.cmid, hardwareHash: inst.hardwareHash, edition: inst.edition }, VECTOR_INPUTS.editionIds);
+  const decoded = decodeInstallationId(installationId, VECTOR_INPUTS.editionIds);
+  const nonce = installationIdNonce(decoded, VECTOR_INPUTS.editionIds);
   const offline = signTicketByAuthority(nodeEd25519, root.privateKey, {
-    version: 1, cmid: iidFields.cmid, hardwareHash: iidFields.hardwareHash, edition: iidFields.edition, channel: 'offline',
-    partialKey: iidFields.key.slice(-5), issuedAt: VECTOR_INPUTS.offlineIssuedAt, validUntil: null, nonce, issuer: 'authority',
+    version: 1, cmid: inst.cmid, hardwareHash: inst.hardwareHash, edition: inst.edition, channel: 'offline',
+    partialKey: inst.key.slice(-5), issuedAt: VECTOR_INPUTS.offlineIssuedAt, validUntil: null, nonce, issuer: 'authority',
   });
   return {
     keys: {
@@ -65,8 +76,16 @@ export function protocolTestVectors() {
     },
     offline: {
       editionIds: VECTOR_INPUTS.editionIds,
-      fields: iidFields,
-      installationId: encodeInstallationId(iidFields, [], VECTOR_INPUTS.editionIds),
+      key: inst.key,
+      keyBodyHex: hex(productKeyBody(inst.key)),
+      ephemeralSecret: inst.ephemeralSecretHex,
+      authorityX25519PublicKeyHex: hex(ed25519.utils.toMontgomery(Buffer.from(root.publicKey, 'base64'))),
+      sharedSecretHex: hex(x25519.getSharedSecret(seed(0x40), ed25519.utils.toMontgomery(Buffer.from(root.publicKey, 'base64')))),
+      seal,
+      payloadHex: hex(installationIdPayload(decoded, VECTOR_INPUTS.editionIds)),
+      installationId,
+      decoded,
+      makProof: { request: { ...machineOf(inst), nonce: VECTOR_INPUTS.kmsTicket.nonce }, proof: makProof(bindKeyOf(seal), sealParts(seal), { ...machineOf(inst), nonce: VECTOR_INPUTS.kmsTicket.nonce }) },
       nonce,
       ticketBody: offline.body,
       ticketEncodedHex: hex(encodeTicket(offline)),
