@@ -93,55 +93,62 @@ function inTransaction<T>(exec: (sql: string) => void, begin: string, fn: () => 
   return result;
 }
 
-class BuiltinDatabase implements SqliteDatabase {
-  readonly driver = 'node:sqlite' as const;
-  // node:sqlite keeps statements alive through the database; the map also spares re-preparing.
-  private readonly statements = new Map<string, SqliteStatement>();
-  constructor(private readonly db: NodeSqliteDatabase) {}
-  get open(): boolean { return this.db.isOpen; }
-  exec(sql: string): void { this.db.exec(sql); }
-  prepare(sql: string): SqliteStatement {
-    const cached = this.statements.get(sql);
-    if (cached) return cached;
-    const st = this.db.prepare(sql);
-    const wrapped: SqliteStatement = {
-      run: (...p) => ({ changes: Number(st.run(...p).changes) }),
-      get: (...p) => plain(st.get(...p)),
-      all: (...p) => st.all(...p).map(plain),
-    };
-    this.statements.set(sql, wrapped);
-    return wrapped;
-  }
-  immediate<T>(fn: () => T): T { return inTransaction((s) => this.db.exec(s), 'BEGIN IMMEDIATE', fn); }
-  deferred<T>(fn: () => T): T { return inTransaction((s) => this.db.exec(s), 'BEGIN', fn); }
-  close(): void { if (this.db.isOpen) this.db.close(); }
+/** What each binding supplies; the rest (statement cache, transactions) is the same for both. */
+interface Binding {
+  driver: SqliteDatabase['driver'];
+  isOpen(): boolean;
+  exec(sql: string): void;
+  prepare(sql: string): SqliteStatement;
+  close(): void;
 }
 
-class BetterSqliteDatabase implements SqliteDatabase {
-  readonly driver = 'better-sqlite3' as const;
-  // better-sqlite3 finalizes a statement when V8 collects it; keeping each one as long as its
-  // database avoids finalizers racing the database's close.
+class CachingDatabase implements SqliteDatabase {
+  // Statements live as long as their database: node:sqlite keeps them through it anyway, and
+  // better-sqlite3 finalizes one when V8 collects it, which must not race the database's close.
   private readonly statements = new Map<string, SqliteStatement>();
-  constructor(private readonly db: BetterDatabase) {}
-  get open(): boolean { return this.db.open; }
-  exec(sql: string): void { this.db.exec(sql); }
+  readonly driver: SqliteDatabase['driver'];
+  constructor(private readonly b: Binding) { this.driver = b.driver; }
+  get open(): boolean { return this.b.isOpen(); }
+  exec(sql: string): void { this.b.exec(sql); }
   prepare(sql: string): SqliteStatement {
-    const cached = this.statements.get(sql);
-    if (cached) return cached;
-    const st = this.db.prepare(sql);
-    this.statements.set(sql, st);
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.b.prepare(sql);
+      this.statements.set(sql, st);
+    }
     return st;
   }
-  immediate<T>(fn: () => T): T { return inTransaction((s) => this.db.exec(s), 'BEGIN IMMEDIATE', fn); }
-  deferred<T>(fn: () => T): T { return inTransaction((s) => this.db.exec(s), 'BEGIN', fn); }
-  close(): void { if (this.db.open) this.db.close(); }
+  immediate<T>(fn: () => T): T { return inTransaction((s) => this.b.exec(s), 'BEGIN IMMEDIATE', fn); }
+  deferred<T>(fn: () => T): T { return inTransaction((s) => this.b.exec(s), 'BEGIN', fn); }
+  close(): void { if (this.b.isOpen()) this.b.close(); }
+}
+
+function builtinBinding(db: NodeSqliteDatabase): Binding {
+  return {
+    driver: 'node:sqlite',
+    isOpen: () => db.isOpen,
+    exec: (sql) => db.exec(sql),
+    prepare: (sql) => {
+      const st = db.prepare(sql);
+      return {
+        run: (...p) => ({ changes: Number(st.run(...p).changes) }),
+        get: (...p) => plain(st.get(...p)),
+        all: (...p) => st.all(...p).map(plain),
+      };
+    },
+    close: () => db.close(),
+  };
+}
+
+function betterBinding(db: BetterDatabase): Binding {
+  return { driver: 'better-sqlite3', isOpen: () => db.open, exec: (sql) => db.exec(sql), prepare: (sql) => db.prepare(sql), close: () => db.close() };
 }
 
 /** Opens the database file at `path` (or ':memory:') with the best binding this runtime has. */
 export function openSqliteDatabase(path: string, opts: OpenOptions = {}): SqliteDatabase {
   const builtin = builtinSqlite();
-  if (builtin) return new BuiltinDatabase(new builtin.DatabaseSync(path, { readOnly: opts.readonly ?? false }));
+  if (builtin) return new CachingDatabase(builtinBinding(new builtin.DatabaseSync(path, { readOnly: opts.readonly ?? false })));
   // Loaded only here, so a runtime with node:sqlite never loads the addon.
   const Better = createRequire(__filename)('better-sqlite3') as BetterConstructor;
-  return new BetterSqliteDatabase(new Better(path, { readonly: opts.readonly ?? false }));
+  return new CachingDatabase(betterBinding(new Better(path, { readonly: opts.readonly ?? false })));
 }
