@@ -3,35 +3,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StatusResult } from '@vact/shared';
-import { AgentProcess, RpcClient, SigningAuthority, HARDWARE, makKey, runToExit, tempDir, writeHardware, EDITION } from './daemon-harness';
+import { AgentProcess, RpcClient, SigningAuthority, HARDWARE, makKey, runToExit, writeHardware, EDITION, useDaemonBench } from './daemon-harness';
 
 const DAY = 86_400_000;
 
 describe('agent daemon (real processes)', function () {
   this.timeout(60_000);
-  let dir: string;
-  let stateDir: string;
-  let hw: string;
-  let keyFile: string;
-  let authority: SigningAuthority;
-  const agents: AgentProcess[] = [];
-  const clients: RpcClient[] = [];
-
-  beforeEach(async () => {
-    dir = tempDir('vact-daemon-');
-    stateDir = path.join(dir, 'state');
-    hw = path.join(dir, 'hw.json');
-    writeHardware(hw, HARDWARE);
-    authority = new SigningAuthority(1);
-    await authority.start();
-    keyFile = authority.writeKeyFile(dir);
-  });
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
-    for (const a of agents.splice(0)) await a.kill();
-    await authority.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  let dir = '', stateDir = '', hw = '', keyFile = '';
+  let authority!: SigningAuthority;
+  const { agents, clients } = useDaemonBench('vact-daemon-', (b) => ({ dir, stateDir, hw, authority, keyFile } = b), 1);
 
   async function startAgent(opts: { clock?: string; state?: string } = {}): Promise<{ agent: AgentProcess; rpc: RpcClient }> {
     const agent = new AgentProcess({ stateDir: opts.state ?? stateDir, authorityUrl: authority.url, authorityKeyFile: keyFile, hardwareFile: hw, clock: opts.clock ?? 'sim:2026-11-27T00:00:00Z' });

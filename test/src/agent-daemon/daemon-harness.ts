@@ -247,3 +247,40 @@ export const HARDWARE = {
   board: 'Lab Board SN-0001', system: 'system-uuid-0001', cpu: 'AMD EPYC 4 cores', mem: 16 * 1024 ** 3,
   disks: ['disk-serial-a'], macs: ['02:fc:00:00:00:01'], machineId: '3d1219c7c4c5404aaa1f6d2a48adfda4',
 };
+
+/** One test's machine: a temp dir with a state dir and a hardware file, and a signing authority. */
+export interface DaemonBench {
+  dir: string;
+  stateDir: string;
+  hw: string;
+  authority: SigningAuthority;
+  keyFile: string;
+}
+
+/**
+ * Registers beforeEach/afterEach that give every test of the suite a fresh DaemonBench (handed
+ * to `use`) and, after it, close the clients, kill the agents pushed on the arrays, stop the
+ * authority and remove the dir.
+ */
+export function useDaemonBench(prefix: string, use: (b: DaemonBench) => void, authorityLimit?: number): { agents: AgentProcess[]; clients: RpcClient[] } {
+  const agents: AgentProcess[] = [];
+  const clients: RpcClient[] = [];
+  let bench: DaemonBench | undefined;
+  beforeEach(async () => {
+    const dir = tempDir(prefix);
+    const hw = path.join(dir, 'hw.json');
+    writeHardware(hw, HARDWARE);
+    const authority = new SigningAuthority(authorityLimit);
+    await authority.start();
+    bench = { dir, stateDir: path.join(dir, 'state'), hw, authority, keyFile: authority.writeKeyFile(dir) };
+    use(bench);
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    for (const a of agents.splice(0)) await a.kill();
+    await bench?.authority.stop();
+    if (bench) fs.rmSync(bench.dir, { recursive: true, force: true });
+    bench = undefined;
+  });
+  return { agents, clients };
+}

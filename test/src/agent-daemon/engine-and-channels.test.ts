@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { once } from 'node:events';
 import { encodeProductKey, referenceCatalogue } from '@vact/shared';
 import type { AgentState } from '@vact/agent/state';
-import { AgentProcess, RpcClient, SigningAuthority, HARDWARE, makKey, runToExit, tempDir, writeHardware, EDITION } from './daemon-harness';
+import { AgentProcess, RpcClient, SigningAuthority, makKey, runToExit, EDITION, useDaemonBench } from './daemon-harness';
 
 const DAY = 86_400_000;
 
@@ -39,29 +39,9 @@ async function until(what: string, check: () => Promise<boolean> | boolean): Pro
 
 describe('agent daemon: engine and channels (real processes)', function () {
   this.timeout(60_000);
-  let dir: string;
-  let stateDir: string;
-  let hw: string;
-  let authority: SigningAuthority;
-  let keyFile: string;
-  const agents: AgentProcess[] = [];
-  const clients: RpcClient[] = [];
-
-  beforeEach(async () => {
-    dir = tempDir('vact-engine-');
-    stateDir = path.join(dir, 'state');
-    hw = path.join(dir, 'hw.json');
-    writeHardware(hw, HARDWARE);
-    authority = new SigningAuthority();
-    await authority.start();
-    keyFile = authority.writeKeyFile(dir);
-  });
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
-    for (const a of agents.splice(0)) await a.kill();
-    await authority.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  let dir = '', stateDir = '', hw = '', keyFile = '';
+  let authority!: SigningAuthority;
+  const { agents, clients } = useDaemonBench('vact-engine-', (b) => ({ dir, stateDir, hw, authority, keyFile } = b));
 
   async function start(authorityUrl = authority.url, clock = 'sim:2026-11-27T00:00:00Z'): Promise<{ agent: AgentProcess; rpc: RpcClient }> {
     const agent = new AgentProcess({ stateDir, authorityUrl, authorityKeyFile: keyFile, hardwareFile: hw, clock });

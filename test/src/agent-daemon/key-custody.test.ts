@@ -4,33 +4,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AgentState } from '@vact/agent/state';
-import { AgentProcess, RpcClient, SigningAuthority, HARDWARE, makKey, runToExit, tempDir, writeHardware } from './daemon-harness';
+import { AgentProcess, RpcClient, SigningAuthority, makKey, runToExit, useDaemonBench } from './daemon-harness';
 
 describe('agent daemon: MAK custody (real processes)', function () {
   this.timeout(60_000);
-  let dir: string;
-  let stateDir: string;
-  let hw: string;
-  let authority: SigningAuthority;
-  let keyFile: string;
-  const agents: AgentProcess[] = [];
-  const clients: RpcClient[] = [];
-
-  beforeEach(async () => {
-    dir = tempDir('vact-custody-');
-    stateDir = path.join(dir, 'state');
-    hw = path.join(dir, 'hw.json');
-    writeHardware(hw, HARDWARE);
-    authority = new SigningAuthority();
-    await authority.start();
-    keyFile = authority.writeKeyFile(dir);
-  });
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
-    for (const a of agents.splice(0)) await a.kill();
-    await authority.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  let stateDir = '', hw = '', keyFile = '';
+  let authority!: SigningAuthority;
+  const { agents, clients } = useDaemonBench('vact-custody-', (b) => ({ stateDir, hw, authority, keyFile } = b));
 
   async function start(): Promise<{ agent: AgentProcess; rpc: RpcClient }> {
     const agent = new AgentProcess({ stateDir, authorityUrl: authority.url, authorityKeyFile: keyFile, hardwareFile: hw, clock: 'sim:2026-11-27T00:00:00Z' });
