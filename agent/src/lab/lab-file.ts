@@ -4,16 +4,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { firstIssueField, VactError } from '@vact/shared';
+import { firstIssueField, LabRoleSchema, RUN_FILE, RunFileSchema, VactError, type RunFile } from '@vact/shared';
 import { writeFileAtomic } from '../store/atomic-file';
 import { processAlive } from '../store/stale-temp-files';
 
 export const LAB_FILE = 'lab.json';
-export const RUN_FILE = 'run.json';
+export { RUN_FILE };
 const MAX_LAB_FILE_BYTES = 256 * 1024;
-
-export const LabRoleSchema = z.enum(['kms-host', 'kms-client', 'mak']);
-export type LabRole = z.infer<typeof LabRoleSchema>;
 
 const Port = z.number().int().min(1).max(65535);
 
@@ -41,16 +38,8 @@ export type LabFile = z.infer<typeof LabFileSchema>;
 /** What the landed lab wrote: a version and the MAK. */
 const LabFileV1Schema = z.strictObject({ version: z.literal(1), makKey: z.string().optional() });
 
-export const RunFileSchema = z.strictObject({
-  pid: z.number().int().positive(),
-  startedAt: z.string(),
-  clock: z.enum(['sim', 'system']),
-  authority: z.strictObject({ url: z.string(), dir: z.string(), publicKey: z.string() }),
-  /** How KMS clients find the host: a static setting, or SRV records on the lab's DNS server. */
-  discovery: z.strictObject({ kind: z.enum(['static', 'dns']), detail: z.string() }),
-  agents: z.array(z.strictObject({ name: z.string(), role: LabRoleSchema, edition: z.string(), control: z.string(), stateDir: z.string() })),
-});
-export type RunFile = z.infer<typeof RunFileSchema>;
+// run.json's schema is shared with the VS Code extension, which reads it too.
+export { LabRoleSchema, RunFileSchema, type LabRole, type RunFile } from '@vact/shared';
 
 function readJson(file: string): unknown {
   let text: string;
