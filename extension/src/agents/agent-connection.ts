@@ -40,9 +40,12 @@ export interface ConnectionDeps {
   clientName: string;
   setTimer?: (fn: () => void, ms: number) => Disposable;
   backoff?: { initialMs: number; maxMs: number; random?: () => number };
+  /** How long pushed changes must be quiet before the KMS data is read again (default 150 ms). */
+  rereadDelayMs?: number;
 }
 
 const MAX_EVENTS = 200;
+const REREAD_DELAY_MS = 150;
 const defaultTimer = (fn: () => void, ms: number): Disposable => {
   const h = setTimeout(fn, ms);
   return { dispose: () => clearTimeout(h) };
@@ -57,6 +60,9 @@ export class AgentConnection implements Disposable {
   /** One KMS read at a time; a change while one runs asks for one more after it. */
   private kmsReading: Promise<void> | null = null;
   private kmsAgain = false;
+  /** A re-read after pushed changes waits for a quiet moment, so a burst (a clock jump) costs one. */
+  private rereadTimer: Disposable | null = null;
+  private rereadStatus = false;
   private readonly changed = new Emitter<AgentSnapshot>();
   private readonly reminded = new Emitter<Reminder>();
   /** Fires on every change of connection, status or event log. */
@@ -121,6 +127,28 @@ export class AgentConnection implements Disposable {
     await this.readKms();
   }
 
+  /** After pushed changes: reads the KMS data (and the verbose status when asked) once the agent has been quiet briefly. */
+  private rereadSoon(status: boolean): void {
+    this.rereadStatus ||= status;
+    if (this.rereadTimer) return;
+    this.rereadTimer = (this.deps.setTimer ?? defaultTimer)(() => {
+      this.rereadTimer = null;
+      const withStatus = this.rereadStatus;
+      this.rereadStatus = false;
+      const rpc = this.rpc;
+      if (!rpc || this.disposed) return;
+      if (!withStatus) {
+        void this.readKms();
+        return;
+      }
+      void rpc.call('status', { verbose: true }).then((st) => {
+        if (this.rpc !== rpc) return;
+        this.set({ status: st });
+        return this.readKms();
+      }, () => undefined);
+    }, this.deps.rereadDelayMs ?? REREAD_DELAY_MS);
+  }
+
   /**
    * Re-reads the KMS client settings (`kms.show`) or the KMS host's status and clients, as the
    * status says the agent is one; runs when the agent pushes a change that touches them.
@@ -159,6 +187,8 @@ export class AgentConnection implements Disposable {
     this.disposed = true;
     this.timer?.dispose();
     this.timer = null;
+    this.rereadTimer?.dispose();
+    this.rereadTimer = null;
     const rpc = this.rpc;
     this.rpc = null;
     if (rpc) void rpc.close();
@@ -197,14 +227,14 @@ export class AgentConnection implements Disposable {
       if (n.method === 'license.stateChanged') {
         const details = n.params.status.details ?? this.snapshotValue.status?.details;
         this.set({ status: { ...n.params.status, ...(details ? { details } : {}) } });
-        void this.readKms();
+        this.rereadSoon(false);
       } else if (n.method === 'license.reminder') {
         this.reminded.fire(n.params);
         // The verbose status carries the reminder slot just used, which the next reminder is computed from.
-        void rpc.call('status', { verbose: true }).then((status) => this.rpc === rpc && this.set({ status }), () => undefined);
+        this.rereadSoon(true);
       } else if (n.method === 'event.logged') {
         this.set({ events: [...this.snapshotValue.events, n.params.event].slice(-MAX_EVENTS) });
-        if (kmsRefreshWanted(n.params.event.eventId)) void this.readKms();
+        if (kmsRefreshWanted(n.params.event.eventId)) this.rereadSoon(false);
       }
     });
     try {

@@ -58,14 +58,14 @@ function clientsTable(h: PanelHost): HTMLElement {
   const dup = h.clients.filter((c) => c.duplicate).length;
   return el('div', {},
     dup ? el('p', { class: 'error', role: 'status' }, `⚠ ${dup} client${dup === 1 ? '' : 's'} with a duplicate CMID: machines cloned from one image without rearming count once.`) : null,
-    el('table', { class: 'clients', id: 'host-clients' }, el('caption', {}, `${h.clients.length} client${h.clients.length === 1 ? '' : 's'} in the cache`), el('thead', {}, head), body));
+    el('div', { class: 'table-wrap' }, el('table', { class: 'clients', id: 'host-clients' }, el('caption', {}, `${h.clients.length} client${h.clients.length === 1 ? '' : 's'} in the cache`), el('thead', {}, head), body)));
 }
 
 export function kmsHostSection(h: PanelHost): HTMLElement {
   if (!h.ready) return el('section', { id: 'kms-host', 'aria-label': 'KMS host' }, el('h2', {}, 'KMS host'), el('p', { class: 'muted' }, `Host key group ${h.keyGroup}: reading the host's status…`));
   return el('section', { id: 'kms-host', 'aria-label': 'KMS host' },
     el('h2', {}, `KMS host${h.activated ? '' : ' (not answering: not activated)'}`),
-    gauge('host-count', h.count, h.highestThreshold, `${h.countLabel} (the highest threshold of its editions)`),
+    gauge('host-count', h.count, h.highestThreshold, h.countLabel),
     facts([
       ['Count', String(h.count)],
       ['Cache size', String(h.cacheSize)],
