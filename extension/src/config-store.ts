@@ -13,7 +13,9 @@ export class ConfigStore {
   /** The configured agents, well-formed entries only. */
   agents(): AgentConfig[] {
     const raw = vscode.workspace.getConfiguration(SECTION).get<unknown[]>('agents', []);
-    return raw.filter((a): a is AgentConfig => typeof a === 'object' && a !== null && typeof (a as AgentConfig).id === 'string' && typeof (a as AgentConfig).name === 'string' && typeof (a as AgentConfig).url === 'string');
+    return raw
+      .filter((a): a is AgentConfig => typeof a === 'object' && a !== null && typeof (a as AgentConfig).id === 'string' && typeof (a as AgentConfig).name === 'string' && typeof (a as AgentConfig).url === 'string')
+      .map(({ id, name, url, lab }) => (typeof lab?.role === 'string' && typeof lab.edition === 'string' ? { id, name, url, lab: { role: lab.role, edition: lab.edition } } : { id, name, url }));
   }
 
   /** Loads every configured agent's token from secret storage. */
@@ -30,10 +32,11 @@ export class ConfigStore {
     return this.tokens.get(id);
   }
 
-  async add(name: string, url: string, token: string): Promise<AgentConfig> {
+  async add(name: string, url: string, token: string, lab?: AgentConfig['lab']): Promise<AgentConfig> {
     const list = this.agents();
     const existing = list.find((a) => a.url === url);
-    const config: AgentConfig = existing ? { ...existing, name } : { id: `a${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`, name, url };
+    const base: AgentConfig = existing ? { ...existing, name } : { id: `a${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`, name, url };
+    const config: AgentConfig = lab ? { ...base, lab: { role: lab.role, edition: lab.edition } } : base;
     await this.secrets.store(secretKey(config.id), token);
     this.tokens.set(config.id, token);
     await this.write(existing ? list.map((a) => (a.id === config.id ? config : a)) : [...list, config]);

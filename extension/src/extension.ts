@@ -12,6 +12,7 @@ import { Dashboard } from './panel/dashboard';
 import { registerStatusBar } from './status-bar';
 import { resolveTargets } from './commands/targets';
 import { registerMakProxyCommands } from './fleet/mak-proxy-commands';
+import { registerKmsCommands } from './commands/kms-commands';
 
 /** What the extension exports (its tests read the fleet and the tree through it). */
 export interface VactApi {
@@ -46,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<VactAp
     output,
     ...registerAgentCommands(fleet, store, sync),
     ...registerLicenseCommands(fleet),
+    ...registerKmsCommands(fleet),
     ...registerMakProxyCommands(fleet),
     ...registerStatusBar(fleet, reminders),
     vscode.commands.registerCommand('vact.openPanel', async (arg: unknown) => {

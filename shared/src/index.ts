@@ -33,3 +33,4 @@ export * from './kms/host-handler';
 export * from './kms/ticket-signer';
 export * from './kms/host-file-schema';
 export * from './planning';
+export * from './lab/run-file';

@@ -1,6 +1,8 @@
 // Shared pieces of the VS Code suites: real authority + agents from the built CLI, code-server
 // started on its own port and killed by PID, Chromium via playwright-core.
 import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -109,10 +111,48 @@ export async function launchChromium(env) {
   return chromium.launch({ executablePath: env.CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
 }
 
+/** Starts a lab agent in `.lab/NAME` (its log next to it, as `vact lab` keeps them) and waits until it listens. */
+async function labAgent(lab, name, edition, authority, extra = []) {
+  fs.mkdirSync(path.join(lab, name), { recursive: true });
+  const n = name.length + name.charCodeAt(0);
+  const hw = path.join(lab, `${name}.hardware.json`);
+  fs.writeFileSync(hw, JSON.stringify({ board: `${name}-b`, system: `${name}-s`, cpu: 'cpu', mem: 8 * 2 ** 30, disks: [`${name}-d`], macs: [`02:00:00:00:03:${(n % 256).toString(16).padStart(2, '0')}`], machineId: `${name}-m` }));
+  const port = await freePort();
+  const d = new Daemon(name, process.execPath, [VACT, 'agent', 'run', '--state-dir', path.join(lab, name), '--edition', edition, '--authority', authority.url, '--authority-key', authority.publicKey, '--control', `127.0.0.1:${port}`, '--hardware', `file:${hw}`, ...extra], path.join(lab, `${name}.log`));
+  await waitFor(`${name} to listen`, () => d.output().includes('listening on'));
+  d.url = `ws://127.0.0.1:${port}`;
+  d.stateDir = path.join(lab, name);
+  d.edition = edition;
+  d.cli = (args) => vactJson([...args, '--agent', d.url, '--state-dir', d.stateDir]);
+  return d;
+}
+
 /**
- * The fixture both suites use: a real authority with a MAK issued, and a workspace whose `.lab`
- * folder holds one agent ("ui-1") with that MAK installed while the authority was down, so
- * "Activate now" has something to do.
+ * KMS requests from machines that are not agents (as `kms-host` would see from a lab's other
+ * machines): distinct CMIDs, and one CMID sent again from another machine name and hardware (a
+ * cloned image) so the host flags a duplicate.
+ */
+async function rawKmsRequests(port, edition, count) {
+  const require = createRequire(import.meta.url);
+  const { kmsExchange } = require(path.join(ROOT, 'agent/dist/kms/index.js'));
+  const { SystemClock } = require(path.join(ROOT, 'shared/dist/node/index.js'));
+  const clock = new SystemClock();
+  const ask = (cmid, machineName) => kmsExchange({ host: '127.0.0.1', port }, {
+    cmid, nonce: randomBytes(16).toString('hex'), clientTime: Date.now(), edition, vm: machineName.startsWith('vm-'), licenseStatus: 'InitialGrace',
+    remainingGraceMinutes: 40_000, machineName, hardwareHash: randomBytes(16).toString('hex'),
+  }, { clock });
+  const first = randomBytes(16).toString('hex');
+  await ask(first, 'lab-srv-1');
+  for (let i = 2; i <= count; i++) await ask(randomBytes(16).toString('hex'), i === count ? `vm-srv-${i}` : `lab-srv-${i}`);
+  await ask(first, 'lab-srv-1-clone');
+}
+
+/**
+ * The fixture both suites use: a real authority with a MAK and a KMS host key issued, and a
+ * workspace whose `.lab` folder (with the run.json `vact lab` writes) holds "ui-1" with that MAK
+ * installed while the authority was down, so "Activate now" has something to do; "kms-host", a
+ * KMS host certified by the authority that already heard four other machines (one of them twice,
+ * from a clone); and "client-1", a KMS client set to that host.
  */
 export async function makeFixture(dir) {
   const authDir = path.join(dir, 'authority');
@@ -122,6 +162,7 @@ export async function makeFixture(dir) {
   let authority = startAuthority(authDir, authPort);
   await waitFor('the authority', async () => (await fetch(`${authorityUrl}/v1/health`)).ok);
   const makKey = vactJson(['authority', 'key', 'issue', '--type', 'mak', '--group', 'client-vl', '--limit', '25', '--note', 'vscode suites', '--dir', authDir, '--url', authorityUrl]).key;
+  const hostKey = vactJson(['authority', 'key', 'issue', '--type', 'kms-host', '--group', 'server-b', '--note', 'vscode suites', '--dir', authDir, '--url', authorityUrl]).key;
   await authority.stop();
 
   const ws = path.join(dir, 'workspace');
@@ -137,7 +178,24 @@ export async function makeFixture(dir) {
   } catch { /* the activation fails (authority down); the key stays installed */ }
   authority = startAuthority(authDir, authPort);
   await waitFor('the authority again', async () => (await fetch(`${authorityUrl}/v1/health`)).ok);
-  fs.writeFileSync(path.join(ws, 'fixture.json'), JSON.stringify({ node: process.execPath, vact: VACT, authorityUrl, authorityKey: publicKey, makKey, dir: path.join(dir, 'agents') }, null, 2));
+
+  const auth = { url: authorityUrl, publicKey };
+  const host = await labAgent(lab, 'kms-host', 'server-standard', auth, ['--kms-listen', '127.0.0.1:0']);
+  host.cli(['key', 'install', hostKey]);
+  const listening = await waitFor('the KMS host to listen', () => host.cli(['host', 'status']).listening);
+  const kmsPort = Number(listening.split(':').pop());
+  await rawKmsRequests(kmsPort, 'server-standard', 4);
+  const client = await labAgent(lab, 'client-1', 'server-web', auth);
+  host.kmsPort = kmsPort;
+  client.cli(['kms', 'set', `127.0.0.1:${kmsPort}`]);
+  const run = {
+    pid: process.pid, startedAt: new Date().toISOString(), clock: 'system', authority: { url: authorityUrl, dir: authDir, publicKey }, discovery: { kind: 'static', detail: `127.0.0.1:${kmsPort}` },
+    agents: [[host, 'kms-host'], [client, 'kms-client'], [{ url: `ws://127.0.0.1:${uiPort}`, stateDir: path.join(lab, 'ui-1'), edition: 'client-enterprise', name: 'ui-1' }, 'mak']]
+      .map(([a, role]) => ({ name: a.name, role, edition: a.edition, control: a.url, stateDir: a.stateDir })),
+  };
+  fs.writeFileSync(path.join(lab, 'run.json'), JSON.stringify(run, null, 2), { mode: 0o600 });
+
+  fs.writeFileSync(path.join(ws, 'fixture.json'), JSON.stringify({ node: process.execPath, vact: VACT, authorityUrl, authorityKey: publicKey, makKey, dir: path.join(dir, 'agents'), kmsHost: { url: host.url, stateDir: host.stateDir, kmsPort } }, null, 2));
   fs.mkdirSync(path.join(dir, 'agents'), { recursive: true });
-  return { workspace: ws, daemons: [uiAgent, authority], makKey };
+  return { workspace: ws, daemons: [uiAgent, client, host, authority], makKey };
 }

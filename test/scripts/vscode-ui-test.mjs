@@ -1,6 +1,8 @@
 // The UI test: in headless Chromium against code-server, opens the Volume Activation view, adds
-// the workspace's lab, opens the license panel, clicks "Activate now", reads the new state from
-// the webview, and saves screenshots of the panel and the dashboard in dark and light themes.
+// the workspace's lab (from its run.json), opens the license panel, clicks "Activate now", reads
+// the new state from the webview; activates a KMS client and reads its count; opens the KMS
+// host's panel with its clients table; saves screenshots of the panels and the dashboard in
+// dark, light and high-contrast themes.
 import * as path from 'node:path';
 import { pageUrl, waitFor } from './vscode-harness.mjs';
 
@@ -12,6 +14,24 @@ async function runCommand(page, title) {
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
 }
+
+/** Picks the dark high-contrast theme in the theme picker, as a user would. */
+async function highContrast(page) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>Preferences: Color Theme');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: /^Preferences: Color Theme/ }).first().click();
+  await page.locator('.quick-input-widget input[placeholder^="Select Color Theme"]').waitFor({ state: 'visible' });
+  await page.waitForTimeout(1000); // the picker fills its list of themes
+  await page.keyboard.type('High Contrast');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: /^Dark High Contrast/ }).first().click();
+  await page.locator('.monaco-workbench.hc-black').waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(500); // let the webview repaint with the new theme variables
+}
+
+/** The active webview's document. */
+const activeWebview = (page) => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 
 async function setTheme(page, cls) {
   await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
@@ -62,7 +82,44 @@ export async function runUiTest({ browser, cs, workspace, out }) {
     await shot('dashboard-light');
     await setTheme(page, 'vs-dark');
     await shot('dashboard-dark');
-    console.log('UI test passed: view, panel, Activate now, dashboard; screenshots saved');
+
+    // A KMS client of the lab: Activate now, the count against its threshold in the KMS section.
+    await runCommand(page, 'View: Close All Editors');
+    await rows.filter({ hasText: 'client-1' }).first().click();
+    const kms = activeWebview(page);
+    await kms.locator('#kms').waitFor({ timeout: 30_000 });
+    await kms.locator('button[data-action="activate"]').click();
+    await waitFor('client-1 Licensed', async () => (await kms.locator('#state').innerText()) === 'Licensed', 30_000);
+    await waitFor('the count in the KMS section', async () => /^count \d+ of 5$/.test(await kms.locator('#kms-count').innerText()), 10_000);
+    console.log(`KMS client panel: ${await kms.locator('#state-line').innerText()}; ${await kms.locator('#kms-count').innerText()}`);
+    await shot('panel-kms-client-dark');
+
+    // The lab's KMS host: its clients table, the cloned machine flagged.
+    await runCommand(page, 'View: Close All Editors');
+    await rows.filter({ hasText: 'kms-host' }).first().click();
+    const host = activeWebview(page);
+    await host.locator('#host-clients').waitFor({ timeout: 30_000 });
+    await waitFor('client-1 in the host table', async () => (await host.locator('#host-clients tbody tr').count()) >= 5, 10_000);
+    const flagged = await host.locator('#host-clients tr[data-duplicate="true"]').innerText();
+    if (!flagged.includes('lab-srv-1') || !flagged.includes('duplicate CMID')) throw new Error(`duplicate row: ${flagged}`);
+    console.log(`KMS host panel: ${await host.locator('#host-count').innerText()}; ${await host.locator('#host-clients tbody tr').count()} clients, duplicate flagged: ${flagged.replace(/\s+/g, ' ')}`);
+    await shot('panel-kms-host-dark');
+
+    // High contrast: the webviews get the theme's class and its contrast colours.
+    await highContrast(page);
+    const bodyClass = await host.locator('body').getAttribute('class');
+    if (!String(bodyClass).includes('vscode-high-contrast')) throw new Error(`webview body class in high contrast: ${bodyClass}`);
+    await host.locator('#host-clients').scrollIntoViewIfNeeded();
+    await shot('panel-kms-host-hc');
+    await runCommand(page, 'View: Close All Editors');
+    await rows.filter({ hasText: 'ui-1' }).first().click();
+    await activeWebview(page).locator('#state').waitFor({ timeout: 30_000 });
+    await shot('panel-hc');
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'vact: Open Fleet Dashboard');
+    await activeWebview(page).locator('table.fleet').waitFor({ timeout: 30_000 });
+    await shot('dashboard-hc');
+    console.log('UI test passed: view, lab from run.json, panel, Activate now, KMS client and host panels, dashboard; screenshots saved (dark, light, high contrast)');
   } catch (err) {
     await shot('failure').catch(() => undefined);
     throw err;

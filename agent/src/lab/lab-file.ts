@@ -5,17 +5,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { decodeProductKey, referenceCatalogue, type KeyType } from '@vact/shared';
+import { decodeProductKey, LabRoleSchema, referenceCatalogue, RUN_FILE, RunFileSchema, type KeyType, type RunFile } from '@vact/shared';
 import { readStrictJsonFile } from '../config/strict-json-file';
 import { writeFileAtomic } from '../store/atomic-file';
 import { processAlive } from '../store/stale-temp-files';
 
 export const LAB_FILE = 'lab.json';
-export const RUN_FILE = 'run.json';
+export { RUN_FILE };
 const MAX_LAB_FILE_BYTES = 256 * 1024;
-
-export const LabRoleSchema = z.enum(['kms-host', 'kms-client', 'mak']);
-export type LabRole = z.infer<typeof LabRoleSchema>;
 
 const Port = z.number().int().min(1).max(65535);
 
@@ -54,16 +51,8 @@ export type LabFile = z.infer<typeof LabFileSchema>;
 /** What the landed lab wrote: a version and the MAK. */
 const LabFileV1Schema = z.strictObject({ version: z.literal(1), makKey: keyOf('mak', 'a MAK').optional() });
 
-export const RunFileSchema = z.strictObject({
-  pid: z.number().int().positive(),
-  startedAt: z.string(),
-  clock: z.enum(['sim', 'system']),
-  authority: z.strictObject({ url: z.string(), dir: z.string(), publicKey: z.string() }),
-  /** How KMS clients find the host: a static setting, or SRV records on the lab's DNS server. */
-  discovery: z.strictObject({ kind: z.enum(['static', 'dns']), detail: z.string() }),
-  agents: z.array(z.strictObject({ name: z.string(), role: LabRoleSchema, edition: z.string(), control: z.string(), stateDir: z.string() })),
-});
-export type RunFile = z.infer<typeof RunFileSchema>;
+// run.json's schema is shared with the VS Code extension, which reads it too.
+export { LabRoleSchema, RunFileSchema, type LabRole, type RunFile } from '@vact/shared';
 
 /** Reads lab.json (undefined when the lab was never started); a v1 file (the MAK only) is read as such. */
 export function readLabFile(dir: string): LabFile | { version: 1; makKey?: string } | undefined {

@@ -8,7 +8,7 @@ import { backoffDelay } from './backoff';
 import type { Connector, RpcConnection } from './control-connection';
 import { Fleet } from './fleet';
 import { readLabFolder, urlFromLog } from './lab-folder';
-import { status } from '../model/fixtures';
+import { hostClient, hostStatus, kmsShow, status } from '../model/fixtures';
 
 /** An in-memory agent: answers status/events, pushes notifications, can drop the socket. */
 class FakeAgent {
@@ -16,6 +16,7 @@ class FakeAgent {
   refuse = false;
   calls: string[] = [];
   current = status();
+  count = 1;
   private notify: ((n: ControlNotification) => void) | null = null;
   private closeListener: (() => void) | null = null;
   readonly connect: Connector = (opts) => {
@@ -26,6 +27,9 @@ class FakeAgent {
       call: ((method: string) => {
         this.calls.push(method);
         if (method === 'events.query') return Promise.resolve({ events: [] });
+        if (method === 'kms.show') return Promise.resolve(kmsShow({ lastCount: this.count }));
+        if (method === 'host.status') return Promise.resolve(hostStatus({ count: this.count }));
+        if (method === 'host.clients') return Promise.resolve({ clients: [hostClient('pc-1')] });
         if (method === 'activate') this.current = status({ status: 'Licensed', statusCode: 1, channel: 'MAK', remainingMs: null });
         return Promise.resolve(this.current);
       }) as RpcConnection['call'],
@@ -68,6 +72,7 @@ function manualTimers(): { setTimer: (fn: () => void, ms: number) => { dispose()
 }
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+const quiet = (): Promise<void> => new Promise((r) => setTimeout(r, 30));
 const config = { id: 'a1', name: 'lab-1', url: 'ws://127.0.0.1:1' };
 
 describe('extension agent connection', () => {
@@ -81,10 +86,11 @@ describe('extension agent connection', () => {
     assert.equal(conn.snapshot.kind, 'online');
     assert.equal(conn.snapshot.role, 'admin');
     assert.equal(conn.snapshot.status?.status, 'InitialGrace');
-    const callsBefore = agent.calls.length;
+    const statusCalls = (): number => agent.calls.filter((m) => m === 'status').length;
+    const callsBefore = statusCalls();
     agent.push({ method: 'license.stateChanged', params: { previous: 'InitialGrace', reason: 'activated', status: status({ status: 'Licensed', statusCode: 1 }) } });
     assert.equal(conn.snapshot.status?.status, 'Licensed');
-    assert.equal(agent.calls.length, callsBefore, 'a pushed change needs no call');
+    assert.equal(statusCalls(), callsBefore, 'a pushed change needs no status call (only the KMS section is read again)');
     assert.ok(seen.length >= 3);
     conn.dispose();
   });
@@ -96,7 +102,7 @@ describe('extension agent connection', () => {
     await tick();
     await conn.call('activate');
     assert.equal(conn.snapshot.status?.status, 'Licensed');
-    assert.deepEqual(agent.calls.slice(-3), ['activate', 'status', 'events.query']);
+    assert.deepEqual(agent.calls.slice(-4), ['activate', 'status', 'events.query', 'kms.show']);
     conn.dispose();
   });
 
@@ -147,7 +153,73 @@ describe('extension agent connection', () => {
   });
 });
 
+describe('extension agent connection: KMS data', () => {
+  it('reads kms.show for a KMS client and again when a pushed event says the count changed', async () => {
+    const agent = new FakeAgent();
+    const conn = new AgentConnection(config, 'admin', { connect: agent.connect, clientName: 't', rereadDelayMs: 5 });
+    conn.start();
+    await tick();
+    await tick();
+    assert.equal(conn.snapshot.kms?.lastCount, 1);
+    assert.equal(conn.snapshot.host, null);
+    agent.count = 6;
+    const before = agent.calls.length;
+    agent.push({ method: 'event.logged', params: { event: { seq: 9, time: '2026-12-01T10:00:00.000Z', level: 'info', eventId: 12400, message: 'started' } } });
+    await tick();
+    assert.equal(agent.calls.length, before, 'an unrelated event reads nothing');
+    agent.push({ method: 'event.logged', params: { event: { seq: 10, time: '2026-12-01T10:00:00.000Z', level: 'info', eventId: 12289, message: 'response' } } });
+    await quiet();
+    assert.equal(conn.snapshot.kms?.lastCount, 6);
+    conn.dispose();
+  });
+
+  it('reads host.status and host.clients for a KMS host; a burst of host requests is read once, after it', async () => {
+    const agent = new FakeAgent();
+    agent.current = status({ keyType: 'kms-host', channel: 'KMS-host', status: 'Licensed', statusCode: 1, remainingMs: null });
+    const conn = new AgentConnection(config, 'user', { connect: agent.connect, clientName: 't', rereadDelayMs: 5 });
+    conn.start();
+    await tick();
+    await tick();
+    assert.equal(conn.snapshot.host?.status.count, 1);
+    assert.deepEqual(conn.snapshot.host?.clients.map((c) => c.machineName), ['pc-1']);
+    assert.equal(conn.snapshot.kms, null);
+    agent.count = 4;
+    const before = agent.calls.filter((m) => m === 'host.status').length;
+    for (let i = 0; i < 5; i++) agent.push({ method: 'event.logged', params: { event: { seq: 20 + i, time: '2026-12-01T10:00:00.000Z', level: 'info', eventId: 12290, message: 'request' } } });
+    await quiet();
+    assert.equal(conn.snapshot.host?.status.count, 4);
+    assert.equal(agent.calls.filter((m) => m === 'host.status').length - before, 1, 'a burst of pushed events is read once');
+    conn.dispose();
+  });
+});
+
 describe('extension lab folder', () => {
+  it('reads run.json when the lab wrote one: names, roles, editions, control URLs, tokens from the state dirs', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vact-lab-'));
+    try {
+      const agents = [['kms-host', 'kms-host', 'server-standard', 41001], ['client-1', 'kms-client', 'client-enterprise', 41002], ['gone-1', 'mak', 'client-enterprise', 41003]] as const;
+      for (const [name, , , port] of agents) {
+        if (name === 'gone-1') continue;
+        fs.mkdirSync(path.join(dir, name));
+        fs.writeFileSync(path.join(dir, name, 'admin.token'), `tok-${name}\n`);
+        fs.writeFileSync(path.join(dir, `${name}.log`), `vact agent listening on ws://127.0.0.1:${port + 100}\n`);
+      }
+      const run = { pid: process.pid, startedAt: '2026-12-01T10:00:00.000Z', clock: 'sim', authority: { url: 'http://127.0.0.1:1', dir: path.join(dir, 'authority'), publicKey: 'k' }, discovery: { kind: 'static', detail: '127.0.0.1:1688' },
+        agents: agents.map(([name, role, edition, port]) => ({ name, role, edition, control: `ws://127.0.0.1:${port}`, stateDir: path.join(dir, name) })) };
+      fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(run));
+      assert.deepEqual(readLabFolder(dir), [
+        { name: 'client-1', url: 'ws://127.0.0.1:41002', token: 'tok-client-1', role: 'admin', lab: { role: 'kms-client', edition: 'client-enterprise' } },
+        { name: 'kms-host', url: 'ws://127.0.0.1:41001', token: 'tok-kms-host', role: 'admin', lab: { role: 'kms-host', edition: 'server-standard' } },
+      ]);
+      fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ ...run, agents: [{ name: 'x' }] }));
+      assert.throws(() => readLabFolder(dir), /run\.json: agents\.0\.role/);
+      fs.writeFileSync(path.join(dir, 'run.json'), '{');
+      assert.throws(() => readLabFolder(dir), /run\.json is not valid JSON/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads agents, URLs and tokens the way `vact lab` writes them', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vact-lab-'));
     try {

@@ -1,8 +1,9 @@
 // One configured agent: keeps a control API connection up (reconnecting with backoff), holds
 // the last status the agent pushed, and forwards actions. Plain TypeScript, no vscode.
 import type { z } from 'zod';
-import type { AgentEvent, ControlMethodName, ControlParamsInput, ControlResult, StatusResult } from '@vact/shared';
+import type { AgentEvent, ControlMethodName, ControlParamsInput, ControlResult, HostClientsResult, HostStatusResult, KmsShowResult, StatusResult } from '@vact/shared';
 import type { ReminderPayloadSchema } from '@vact/shared';
+import { kmsRefreshWanted, kmsRoleOf } from './kms-data';
 import { backoffDelay } from './backoff';
 import type { Connector, RpcConnection } from './control-connection';
 import { Emitter, type Disposable } from './emitter';
@@ -12,6 +13,8 @@ export interface AgentConfig {
   id: string;
   name: string;
   url: string;
+  /** A lab machine's role and edition, as `vact lab` named them (display only). */
+  lab?: { role: string; edition: string };
 }
 
 export type ConnectionKind = 'connecting' | 'online' | 'offline';
@@ -24,6 +27,10 @@ export interface AgentSnapshot {
   /** Why the agent is offline (the last connect error), when it is. */
   error: string | null;
   events: AgentEvent[];
+  /** `kms.show` of a KMS client (null for other agents or before it is read). */
+  kms: KmsShowResult | null;
+  /** `host.status` and `host.clients` of a KMS host (null for other agents). */
+  host: { status: HostStatusResult; clients: HostClientsResult['clients'] } | null;
 }
 
 export type Reminder = z.infer<typeof ReminderPayloadSchema>;
@@ -33,9 +40,12 @@ export interface ConnectionDeps {
   clientName: string;
   setTimer?: (fn: () => void, ms: number) => Disposable;
   backoff?: { initialMs: number; maxMs: number; random?: () => number };
+  /** How long pushed changes must be quiet before the KMS data is read again (default 150 ms). */
+  rereadDelayMs?: number;
 }
 
 const MAX_EVENTS = 200;
+const REREAD_DELAY_MS = 150;
 const defaultTimer = (fn: () => void, ms: number): Disposable => {
   const h = setTimeout(fn, ms);
   return { dispose: () => clearTimeout(h) };
@@ -47,6 +57,12 @@ export class AgentConnection implements Disposable {
   private attempt = 0;
   private timer: Disposable | null = null;
   private disposed = false;
+  /** One KMS read at a time; a change while one runs asks for one more after it. */
+  private kmsReading: Promise<void> | null = null;
+  private kmsAgain = false;
+  /** A re-read after pushed changes waits for a quiet moment, so a burst (a clock jump) costs one. */
+  private rereadTimer: Disposable | null = null;
+  private rereadStatus = false;
   private readonly changed = new Emitter<AgentSnapshot>();
   private readonly reminded = new Emitter<Reminder>();
   /** Fires on every change of connection, status or event log. */
@@ -59,7 +75,7 @@ export class AgentConnection implements Disposable {
     private token: string,
     private readonly deps: ConnectionDeps,
   ) {
-    this.snapshotValue = { config, kind: 'connecting', role: null, status: null, error: null, events: [] };
+    this.snapshotValue = { config, kind: 'connecting', role: null, status: null, error: null, events: [], kms: null, host: null };
   }
 
   get snapshot(): AgentSnapshot {
@@ -106,13 +122,73 @@ export class AgentConnection implements Disposable {
     const rpc = this.rpc;
     if (!rpc) return;
     const [status, events] = await Promise.all([rpc.call('status', { verbose: true }), rpc.call('events.query', { limit: 50 })]);
-    if (this.rpc === rpc) this.set({ status, events: events.events });
+    if (this.rpc !== rpc) return;
+    this.set({ status, events: events.events });
+    await this.readKms();
+  }
+
+  /** After pushed changes: reads the KMS data (and the verbose status when asked) once the agent has been quiet briefly. */
+  private rereadSoon(status: boolean): void {
+    this.rereadStatus ||= status;
+    if (this.rereadTimer) return;
+    this.rereadTimer = (this.deps.setTimer ?? defaultTimer)(() => {
+      this.rereadTimer = null;
+      const withStatus = this.rereadStatus;
+      this.rereadStatus = false;
+      const rpc = this.rpc;
+      if (!rpc || this.disposed) return;
+      if (!withStatus) {
+        void this.readKms();
+        return;
+      }
+      void rpc.call('status', { verbose: true }).then((st) => {
+        if (this.rpc !== rpc) return;
+        this.set({ status: st });
+        return this.readKms();
+      }, () => undefined);
+    }, this.deps.rereadDelayMs ?? REREAD_DELAY_MS);
+  }
+
+  /**
+   * Re-reads the KMS client settings (`kms.show`) or the KMS host's status and clients, as the
+   * status says the agent is one; runs when the agent pushes a change that touches them.
+   */
+  readKms(): Promise<void> {
+    if (this.kmsReading) {
+      this.kmsAgain = true;
+      return this.kmsReading;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.kmsAgain = false;
+        const rpc = this.rpc;
+        const role = kmsRoleOf(this.snapshotValue.status);
+        if (!rpc) return;
+        try {
+          if (role === 'client') {
+            const kms = await rpc.call('kms.show');
+            if (this.rpc === rpc) this.set({ kms, host: null });
+          } else if (role === 'host') {
+            const [status, clients] = await Promise.all([rpc.call('host.status'), rpc.call('host.clients')]);
+            if (this.rpc === rpc) this.set({ host: { status, clients: clients.clients }, kms: null });
+          } else if (this.snapshotValue.kms || this.snapshotValue.host) {
+            this.set({ kms: null, host: null });
+          }
+        } catch {
+          // An agent without the KMS methods (older) or a host key whose listener is not up: the sections stay as they were.
+        }
+      } while (this.kmsAgain);
+    };
+    this.kmsReading = run().finally(() => (this.kmsReading = null));
+    return this.kmsReading;
   }
 
   dispose(): void {
     this.disposed = true;
     this.timer?.dispose();
     this.timer = null;
+    this.rereadTimer?.dispose();
+    this.rereadTimer = null;
     const rpc = this.rpc;
     this.rpc = null;
     if (rpc) void rpc.close();
@@ -151,10 +227,14 @@ export class AgentConnection implements Disposable {
       if (n.method === 'license.stateChanged') {
         const details = n.params.status.details ?? this.snapshotValue.status?.details;
         this.set({ status: { ...n.params.status, ...(details ? { details } : {}) } });
+        this.rereadSoon(false);
       } else if (n.method === 'license.reminder') {
         this.reminded.fire(n.params);
+        // The verbose status carries the reminder slot just used, which the next reminder is computed from.
+        this.rereadSoon(true);
       } else if (n.method === 'event.logged') {
         this.set({ events: [...this.snapshotValue.events, n.params.event].slice(-MAX_EVENTS) });
+        if (kmsRefreshWanted(n.params.event.eventId)) this.rereadSoon(false);
       }
     });
     try {
@@ -163,6 +243,7 @@ export class AgentConnection implements Disposable {
       if (this.rpc !== rpc) return;
       this.attempt = 0;
       this.set({ kind: 'online', role: rpc.role, status, events: events.events, error: null });
+      await this.readKms();
     } catch (err) {
       if (this.rpc === rpc) {
         this.rpc = null;

@@ -55,9 +55,9 @@ export function registerAgentCommands(fleet: Fleet, store: ConfigStore, sync: ()
         return [];
       }
       const ids: string[] = [];
-      for (const a of agents) ids.push((await store.add(a.name, a.url, a.token)).id);
+      for (const a of agents) ids.push((await store.add(a.name, a.url, a.token, a.lab)).id);
       sync();
-      void vscode.window.showInformationMessage(`Added ${agents.length} lab agent${agents.length === 1 ? '' : 's'}: ${agents.map((a) => a.name).join(', ')}.`);
+      void vscode.window.showInformationMessage(`Added ${agents.length} lab agent${agents.length === 1 ? '' : 's'}: ${agents.map((a) => (a.lab ? `${a.name} (${a.lab.role})` : a.name)).join(', ')}.`);
       return ids;
     }),
     vscode.commands.registerCommand('vact.removeAgent', async (arg: unknown, selection: unknown) => {

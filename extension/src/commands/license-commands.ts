@@ -9,7 +9,7 @@ import { resolveTargets } from './targets';
 /** What every action command returns (the extension-host tests read it). */
 export type Outcome<T = unknown> = { ok: true; value: T } | { ok: false; error: Described };
 
-async function run<T>(conn: AgentConnection, title: string, work: () => Promise<T>): Promise<Outcome<T>> {
+export async function run<T>(conn: AgentConnection, title: string, work: () => Promise<T>): Promise<Outcome<T>> {
   try {
     const value = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${title} on ${conn.snapshot.config.name}…` }, work);
     return { ok: true, value };
@@ -19,7 +19,7 @@ async function run<T>(conn: AgentConnection, title: string, work: () => Promise<
   }
 }
 
-function needsAdmin(conn: AgentConnection, action: string): Outcome<never> | null {
+export function needsAdmin(conn: AgentConnection, action: string): Outcome<never> | null {
   if (conn.snapshot.role === 'admin') return null;
   const error = { code: 'NEEDS_ADMIN', message: `${action} needs the admin token; ${conn.snapshot.config.name} is connected with the ${conn.snapshot.role ?? 'no'} token`, hint: 'Run "vact: Set Agent Token…" with the agent\'s admin.token.' };
   void vscode.window.showWarningMessage(`${error.message}. ${error.hint}`);

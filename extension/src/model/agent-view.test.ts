@@ -44,8 +44,9 @@ describe('extension agent view model', () => {
   it('lists edition, channel, partial key, CMID and the KMS host for KMS clients only', () => {
     const kms = detailRows(snapshot('a', {}, { details: { kmsHost: 'kms1.lab.test:1688' } }));
     assert.deepEqual(kms.slice(0, 5).map((r) => r.label), ['edition', 'channel', 'partial key', 'CMID', 'KMS host']);
-    assert.equal(kms[4]?.value, 'kms1.lab.test:1688');
-    const mak = detailRows(snapshot('m', {}, { channel: 'MAK', details: { kmsHost: null } }));
+    assert.equal(kms[4]?.value, 'kms1.lab.test:1688 · static');
+    assert.equal(kms[5]?.value, 'no count yet (threshold 25)');
+    const mak = detailRows(snapshot('m', {}, { channel: 'MAK', keyType: 'mak', details: { kmsHost: null } }));
     assert.ok(!mak.some((r) => r.label === 'KMS host'));
   });
 });

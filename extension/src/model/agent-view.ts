@@ -1,6 +1,7 @@
 // What the tree, the status bar and the panel show for an agent: pure functions of a snapshot.
 import type { StatusResult } from '@vact/shared';
 import type { AgentSnapshot } from '../agents/agent-connection';
+import { kmsDetailRows } from './kms-view';
 
 /** A theme icon id and a theme colour id (vscode ThemeIcon/ThemeColor names, kept as strings). */
 export interface StateLook {
@@ -84,18 +85,19 @@ export function deadlineOf(s: AgentSnapshot): number | null {
 /** The detail rows under an agent in the tree. */
 export function detailRows(s: AgentSnapshot): { label: string; value: string }[] {
   const st = s.status;
-  if (s.kind === 'offline') return [{ label: 'URL', value: s.config.url }, { label: 'error', value: s.error ?? 'unreachable' }];
-  if (!st) return [{ label: 'URL', value: s.config.url }];
+  const lab = s.config.lab ? [{ label: 'lab', value: `${s.config.lab.role} · ${s.config.lab.edition}` }] : [];
+  if (s.kind === 'offline') return [{ label: 'URL', value: s.config.url }, { label: 'error', value: s.error ?? 'unreachable' }, ...lab];
+  if (!st) return [{ label: 'URL', value: s.config.url }, ...lab];
   const rows = [
     { label: 'edition', value: st.editionName },
     { label: 'channel', value: channelOf(st) ?? 'none' },
     { label: 'partial key', value: st.partialKey ?? 'none' },
     { label: 'CMID', value: st.cmid },
   ];
-  if (st.details?.kmsHost !== undefined && channelOf(st) === 'KMS') rows.push({ label: 'KMS host', value: st.details.kmsHost ?? 'auto (DNS)' });
+  rows.push(...kmsDetailRows(s));
   rows.push({ label: 'rearms left', value: String(st.remainingRearms) });
   if (st.lastError) rows.push({ label: 'last error', value: `${st.lastError.code}: ${st.lastError.message}` });
-  rows.push({ label: 'connected as', value: s.role ?? '-' });
+  rows.push({ label: 'connected as', value: s.role ?? '-' }, ...lab);
   return rows;
 }
 

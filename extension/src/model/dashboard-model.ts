@@ -19,13 +19,4 @@ export function dashboardRows(list: AgentSnapshot[]): DashboardRow[] {
   });
 }
 
-/** Agents per state label. */
-export function countsByState(rows: DashboardRow[]): { label: string; tone: string; count: number }[] {
-  const m = new Map<string, { label: string; tone: string; count: number }>();
-  for (const r of rows) {
-    const e = m.get(r.label) ?? { label: r.label, tone: r.tone, count: 0 };
-    e.count++;
-    m.set(r.label, e);
-  }
-  return [...m.values()];
-}
+export { countsByState } from './state-counts';

@@ -2,6 +2,8 @@
 import type { AgentSnapshot } from '../agents/agent-connection';
 import { channelOf, formatRemaining, stateLine, stateLook } from './agent-view';
 import type { PanelState } from '../panel/messages';
+import { hostSection, kmsSection } from './kms-view';
+import { nextReminder } from './next-reminder';
 
 const DAY = 86_400_000;
 const GRACE_MS = 30 * DAY;
@@ -39,6 +41,8 @@ export function panelState(s: AgentSnapshot): PanelState {
   if (st.status === 'Licensed' && deadline === null) facts.push({ label: 'Expires', value: 'never (permanent activation)' });
   if (deadline !== null) facts.push({ label: st.status === 'Licensed' ? 'Valid until' : 'Grace ends', value: new Date(deadline).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' });
   if (st.nextAttemptAt) facts.push({ label: st.status === 'Licensed' ? 'Next renewal' : 'Next attempt', value: st.nextAttemptAt.replace('T', ' ').slice(0, 16) + ' UTC' });
+  const reminder = nextReminder(st);
+  facts.push({ label: 'Next reminder', value: reminder === null ? 'none scheduled' : new Date(reminder).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' });
   if (st.details?.lastReminderAt) facts.push({ label: 'Last reminder', value: st.details.lastReminderAt.replace('T', ' ').slice(0, 16) + ' UTC' });
   facts.push({ label: 'Rearms left', value: String(st.remainingRearms) });
   facts.push({ label: 'Clock', value: `${st.clock}, ${st.now.replace('T', ' ').slice(0, 16)} UTC` });
@@ -49,16 +53,8 @@ export function panelState(s: AgentSnapshot): PanelState {
           const total = st.status === 'Licensed' ? KMS_VALIDITY_MS : GRACE_MS;
           return { fraction: Math.max(0, Math.min(1, st.remainingMs / total)), label: `${formatRemaining(st.remainingMs)} left of ${Math.round(total / DAY)} d` };
         })();
-  const kms =
-    channelOf(st) === 'KMS'
-      ? {
-          host: st.details?.kmsHost ?? 'found by DNS (auto)',
-          discovery: st.details?.kmsHost ? 'static' : 'DNS',
-          next: st.nextAttemptAt,
-          intervals: `activation every ${st.intervals.activationMinutes} min, renewal every ${st.intervals.renewalMinutes} min (${st.intervals.source})`,
-        }
-      : null;
-  const host = st.keyType === 'kms-host' ? { keyGroup: st.keyGroup ?? '' } : null;
+  const kms = kmsSection(s);
+  const host = hostSection(s);
   return {
     ...base,
     facts,

@@ -16,7 +16,9 @@ export class ReminderGate {
 /**
  * Coalesces a burst of reminders from one agent (an agent catching up on missed slots after a
  * restart or a clock jump pushes one per slot) into one notification: the latest, once the
- * agent has been quiet for `quietMs`.
+ * agent has been quiet for `quietMs`. A simulated clock moved forward steps from wake to wake,
+ * persisting each, so its reminders can come a few hundred milliseconds apart: the default
+ * window is well above that.
  */
 export class ReminderCoalescer<R> {
   private readonly pending = new Map<string, { latest: R; timer: { dispose(): void } }>();
@@ -24,7 +26,7 @@ export class ReminderCoalescer<R> {
   constructor(
     private readonly show: (agentId: string, reminder: R) => void,
     private readonly setTimer: (fn: () => void, ms: number) => { dispose(): void },
-    private readonly quietMs = 300,
+    private readonly quietMs = 1500,
   ) {}
 
   push(agentId: string, reminder: R): void {

@@ -13,6 +13,9 @@ const COMMAND_OF: Record<PanelAction, string> = {
   showInstallationId: 'vact.showInstallationId',
   enterConfirmationId: 'vact.enterConfirmationId',
   refresh: 'vact.refresh',
+  kmsSetHost: 'vact.kmsSetHost',
+  kmsClearHost: 'vact.kmsClearHost',
+  kmsIntervals: 'vact.kmsIntervals',
 };
 
 export class LicensePanels implements vscode.Disposable {

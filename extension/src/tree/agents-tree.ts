@@ -70,7 +70,7 @@ export class AgentsTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     item.description = stateLine(s);
     item.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
     item.contextValue = contextValueOf(s);
-    item.tooltip = new vscode.MarkdownString(`**${s.config.name}** — ${s.config.url}\n\n${stateLine(s)}`);
+    item.tooltip = new vscode.MarkdownString(`**${s.config.name}** — ${s.config.url}${s.config.lab ? `\n\nlab ${s.config.lab.role} · ${s.config.lab.edition}` : ''}\n\n${stateLine(s)}`);
     item.command = { command: 'vact.openPanel', title: 'Open License Panel', arguments: [node] };
     return item;
   }

@@ -1,6 +1,6 @@
 // The fleet dashboard's script: a sortable table, counts by state, soonest deadlines first.
 import { ToWebviewSchema, type DashboardRow } from '../panel/messages';
-import { countsByState } from '../model/dashboard-model';
+import { countsByState } from '../model/state-counts';
 import { el, vscodeApi } from './dom';
 
 const vscode = vscodeApi();

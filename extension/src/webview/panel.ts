@@ -1,6 +1,7 @@
 // The license panel's script: renders the state the extension posts, sends button actions.
 import { ToWebviewSchema, type PanelAction, type PanelState } from '../panel/messages';
 import { el, vscodeApi, when } from './dom';
+import { kmsClientSection, kmsHostSection } from './kms-sections';
 
 const vscode = vscodeApi();
 const app = document.getElementById('app') as HTMLElement;
@@ -45,11 +46,8 @@ function render(s: PanelState): void {
   const dl = el('dl', { class: 'facts' });
   for (const f of s.facts) dl.append(el('dt', {}, f.label), el('dd', {}, f.value));
   parts.push(el('section', { 'aria-label': 'License' }, el('h2', {}, 'License'), dl));
-  if (s.kms) {
-    const k = el('dl', { class: 'facts' }, el('dt', {}, 'KMS host'), el('dd', {}, `${s.kms.host} (${s.kms.discovery})`), el('dt', {}, 'Next renewal or retry'), el('dd', {}, s.kms.next ? when(s.kms.next) : '—'), el('dt', {}, 'Intervals'), el('dd', {}, s.kms.intervals));
-    parts.push(el('section', { id: 'kms', 'aria-label': 'KMS client' }, el('h2', {}, 'KMS client'), k));
-  }
-  if (s.host) parts.push(el('section', { id: 'kms-host', 'aria-label': 'KMS host' }, el('h2', {}, 'KMS host'), el('p', {}, `Host key group ${s.host.keyGroup}`)));
+  if (s.kms) parts.push(kmsClientSection(s, s.kms, button, online));
+  if (s.host) parts.push(kmsHostSection(s.host));
   const ol = el('ol', { class: 'timeline', 'aria-label': 'Event log' });
   for (const e of s.events) ol.append(el('li', { class: `level-${e.level}` }, el('time', {}, when(e.time)), el('span', { class: 'eid' }, String(e.eventId)), el('span', {}, e.message)));
   parts.push(el('section', { 'aria-label': 'Events' }, el('h2', {}, 'Events'), s.events.length ? ol : el('p', { class: 'muted' }, 'No events yet.')));

@@ -12,6 +12,8 @@ export interface Fixture {
   authorityKey: string;
   makKey: string;
   dir: string;
+  /** The lab's KMS host (certified by the authority; four other machines already asked it). */
+  kmsHost: { url: string; stateDir: string; kmsPort: number };
 }
 
 export function freePort(): Promise<number> {
@@ -41,7 +43,7 @@ export class AgentProcess {
   readonly stateDir: string;
   readonly url: string;
 
-  constructor(private readonly fx: Fixture, readonly name: string, readonly port: number) {
+  constructor(private readonly fx: Fixture, readonly name: string, readonly port: number, readonly edition = 'client-enterprise') {
     this.stateDir = path.join(fx.dir, name);
     this.url = `ws://127.0.0.1:${port}`;
     fs.mkdirSync(this.stateDir, { recursive: true });
@@ -56,7 +58,7 @@ export class AgentProcess {
   /** Starts the agent and waits until it says it listens. */
   async start(): Promise<void> {
     const hw = path.join(this.fx.dir, `${this.name}.hardware.json`);
-    const child = spawn(this.fx.node, [this.fx.vact, 'agent', 'run', '--state-dir', this.stateDir, '--edition', 'client-enterprise', '--authority', this.fx.authorityUrl, '--authority-key', this.fx.authorityKey, '--control', `127.0.0.1:${this.port}`, '--clock', 'sim', '--hardware', `file:${hw}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.fx.node, [this.fx.vact, 'agent', 'run', '--state-dir', this.stateDir, '--edition', this.edition, '--authority', this.fx.authorityUrl, '--authority-key', this.fx.authorityKey, '--control', `127.0.0.1:${this.port}`, '--clock', 'sim', '--hardware', `file:${hw}`], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let out = '';
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
