@@ -120,7 +120,10 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
     wakeAt: (at) => scheduler.schedule(LIFECYCLE_JOB, at, () => tick('tick')),
   });
   const kmsClient = new KmsClientRole({ flags: config.kms, catalogue, clock, realClock, authorityKey, state: () => engine.state });
-  const kmsHost = new KmsHostRole({ stateDir: config.stateDir, flags: config.kms, catalogue, clock, realClock, scheduler, announcer, state: () => engine.state });
+  const kmsHost = new KmsHostRole({ stateDir: config.stateDir, flags: config.kms, catalogue, clock, realClock, scheduler, announcer, state: () => engine.state,
+    // The host certificate's renewal is the host key's own activation contact, made by the runner.
+    reactivate: async () => (runner ? runner.runAll(['contact-authority']) : null),
+  });
   hostRoleRef = kmsHost;
   runner = new ActivationRunner(engine, {
     mak: new MakChannel(new MakActivationClient(config.authorityUrl, authorityKey), config.authorityUrl, () => engine.trustedNow()),
