@@ -36,6 +36,8 @@ export interface KmsHostRoleDeps {
   state: () => AgentState;
   /** Re-activates the host with the authority (the runner's contact: outside the state lock, aborted by its stop). */
   reactivate: () => Promise<RenewalOutcome>;
+  /** The `/metrics` counters, when --metrics-listen is on. */
+  metrics?: () => { request(result: string, latencyMs: number): void; refused(reason: string): void } | null;
 }
 
 export class KmsHostRole {
@@ -117,11 +119,13 @@ export class KmsHostRole {
     const service = new KmsHostService({
       clock: this.d.clock, timerClock: this.d.realClock, catalogue: this.d.catalogue,
       stateFile: path.join(this.d.stateDir, HOST_COUNT_FILE), self: () => this.self(), listen: { host: flags.listen.host, port },
-      onRequest: (e, remote) => {
+      onRequest: (e, remote, latencyMs) => {
+        this.d.metrics?.()?.request(e.result, latencyMs);
         announcer.log(EventIds.hostLoggedRequest, `KMS request from ${remote}: ${e.result} (count ${e.count})`, { ...e, source: remote });
         if (e.result === 'duplicate-cmid') announcer.logger.warn('KMS request with a duplicate CMID (a cloned image?): counted once, client told to regenerate', { cmid: e.cmid, source: remote });
       },
       onRefused: (reason, remote, detail) => {
+        this.d.metrics?.()?.refused(reason);
         announcer.logger.info('KMS connection refused', { reason, source: remote, detail });
       },
       onStoreError: (err) => announcer.logger.error('cannot write the KMS host count', { error: err.message }),
