@@ -32,5 +32,6 @@ export * from './kms/client-register';
 export * from './kms/host-handler';
 export * from './kms/ticket-signer';
 export * from './kms/host-file-schema';
+export * from './kms/host-renewal';
 export * from './planning';
 export * from './lab/run-file';

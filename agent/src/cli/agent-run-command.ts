@@ -24,7 +24,7 @@ export function registerAgentRunCommand(agentCmd: Command): void {
     .option('--tsig-key <file>', 'TSIG key file in BIND format (hmac-sha256) for --dns-publish')
     .option('--dns-priority <n>', 'SRV priority published with --dns-publish (default 0)')
     .option('--dns-weight <n>', 'SRV weight published with --dns-publish (default 100)')
-    .option('--metrics-listen <host:port>', 'Prometheus /metrics (not available in this version: refused)')
+    .option('--metrics-listen <host:port>', 'Prometheus /metrics on HOST:PORT (off by default; not loopback: needs --tls-cert/--tls-key)')
     .action(async (opts: Record<string, string | undefined>) => {
       const code = await runAgent({
         stateDir: opts['stateDir'], edition: opts['edition'], authority: opts['authority'], authorityKey: opts['authorityKey'],

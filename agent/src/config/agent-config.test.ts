@@ -134,6 +134,8 @@ describe('agent config (flags + --config FILE)', () => {
     refused(() => resolveAgentConfig({ ...base, kmsDomain: 'not a domain' }), 'kmsDomain', /not a DNS domain name/);
     refused(() => resolveAgentConfig({ ...base, kmsListen: 'nohost' }), 'kmsListen', /--kms-listen/);
     refused(() => resolveAgentConfig({ ...base, dnsPublish: 'lab.example', dnsServer: '127.0.0.1', tsigKey: path.join(dir, 'ddns.key'), dnsPriority: '70000' }), 'dnsPriority', /0 to 65535/);
-    assert.throws(() => resolveAgentConfig({ ...base, metricsListen: '127.0.0.1:9100' }), (e: unknown) => e instanceof VactError && e.code === 'FEATURE_UNAVAILABLE' && /metrics/.test(e.message));
+    assert.deepEqual(resolveAgentConfig({ ...base, metricsListen: '127.0.0.1:9100' }, file).kms.metricsListen, { host: '127.0.0.1', port: 9100 });
+    assert.equal(resolveAgentConfig(base, file).kms.metricsListen, null, 'off by default');
+    refused(() => resolveAgentConfig({ ...base, metricsListen: '0.0.0.0:9100' }), 'metricsListen', /not loopback.*--tls-cert/);
   });
 });

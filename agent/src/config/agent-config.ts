@@ -169,6 +169,10 @@ export function validateSettings(raw: RawAgentSettings): AgentConfig {
   }
   const logLevel = parseLogLevel(raw.logLevel ?? 'info');
   const kms = parseKmsSettings(raw);
+  // The metrics are numbers only, but the rule for every listener holds: loopback, or TLS.
+  if (kms.metricsListen && !isLoopbackHost(kms.metricsListen.host) && tlsCert === null) {
+    throw bad('metricsListen', `binding ${kms.metricsListen.host} (not loopback) requires --tls-cert and --tls-key (served over https://)`);
+  }
   return { stateDir, edition, authorityUrl: authorityUrl.replace(/\/+$/, ''), authorityKeyFile, control, clock, hardware, tlsCert, tlsKey, logLevel, kms };
 }
 
@@ -215,9 +219,6 @@ function parseKmsSettings(raw: RawAgentSettings): KmsSettings {
     publish = { zone, tsigKeyFile, priority: smallInt(raw, 'dnsPriority', 0), weight: smallInt(raw, 'dnsWeight', 100) };
   }
   const metricsListen = hostPort(raw, 'metricsListen');
-  if (metricsListen) {
-    throw new VactError('FEATURE_UNAVAILABLE', `--metrics-listen (config key "metricsListen"): Prometheus /metrics is not available in this version of the agent; start it without this setting`, { setting: 'metricsListen' });
-  }
   return { listen, domains, dnsServer, publish, metricsListen };
 }
 

@@ -81,8 +81,8 @@ export class AgentServiceImpl implements AgentService {
     }
     const key: InstalledKey = { key: decoded.key, type: decoded.type, group: decoded.group, partialKey: decoded.partial };
     const contacts = await engine.run(() => {
+      // Switching channels keeps a Licensed machine's ticket until the new channel answers.
       const c = engine.apply({ type: 'key-installed', key }, 'key-installed', (s) => {
-        // Reinstalling the key a machine is activated with changes nothing, its ticket included.
         if (s.lifecycle.status !== 'Licensed') s.ticket = null;
       });
       announcer.log(EventIds.keyInstalled, `product key installed (${key.type}, ${key.partialKey})`, { type: key.type, group: key.group, partialKey: key.partialKey });

@@ -30,6 +30,8 @@ import { applyHardwareScan } from '../license/identity';
 import { auditLoadedState } from '../license/state-audit';
 import { AgentServiceImpl } from './agent-service';
 import { AGENT_VERSION } from '../version';
+import { loadTlsFiles } from '../control';
+import type { MetricsServer } from '../metrics/metrics-server';
 
 export interface AgentStartOptions {
   logger?: Logger;
@@ -106,7 +108,24 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
   const firstStart = !stored;
   const initial = stored ?? firstState(catalogue, edition, clock.now(), clock, await scanner.scan());
   let runner: ActivationRunner | null = null;
+  let engineRef: LicenseEngine | null = null;
   let hostRoleRef: KmsHostRole | null = null;
+  let metrics: MetricsServer | null = null;
+  // Before anything is armed, so a busy metrics port fails the start with nothing to undo.
+  if (config.kms.metricsListen) {
+    // prom-client is loaded only here: an agent without --metrics-listen never pays for it.
+    const { startMetricsServer } = await import('../metrics/metrics-server.js');
+    const started = await startMetricsServer({
+      ...config.kms.metricsListen, version: AGENT_VERSION,
+      tls: config.tlsCert && config.tlsKey ? loadTlsFiles(config.tlsCert, config.tlsKey) : undefined,
+      sources: {
+        kmsHost: () => (hostRoleRef?.isHost() ? (({ count, cacheSize, listening }) => ({ count, cacheSize, listening: listening !== null }))(hostRoleRef.status()) : null),
+        licenseStatus: () => (engineRef?.state ?? initial).lifecycle.status,
+      },
+    });
+    metrics = started;
+    logger.info(`metrics listening on ${started.url}`);
+  }
   const tick = async (reason: string): Promise<void> => {
     const contacts = await engine.run(() => engine.apply({ type: 'tick' }, reason));
     await runner?.runAll(contacts);
@@ -122,8 +141,13 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
     statusOf: () => service.statusNow(),
     wakeAt: (at) => scheduler.schedule(LIFECYCLE_JOB, at, () => tick('tick')),
   });
+  engineRef = engine;
   const kmsClient = new KmsClientRole({ flags: config.kms, catalogue, clock, realClock, authorityKey, state: () => engine.state });
-  const kmsHost = new KmsHostRole({ stateDir: config.stateDir, flags: config.kms, catalogue, clock, realClock, scheduler, announcer, state: () => engine.state });
+  const kmsHost = new KmsHostRole({ stateDir: config.stateDir, flags: config.kms, catalogue, clock, realClock, scheduler, announcer, state: () => engine.state,
+    // The host certificate's renewal is the host key's own activation contact, made by the runner.
+    reactivate: async () => (runner ? runner.runAll(['contact-authority']) : null),
+    metrics: () => metrics?.observer ?? null,
+  });
   hostRoleRef = kmsHost;
   runner = new ActivationRunner(engine, {
     mak: new MakChannel(new MakActivationClient(config.authorityUrl, authorityKey), config.authorityUrl, () => engine.trustedNow()),
@@ -185,6 +209,7 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
       scheduler.dispose();
       await activeRunner.stop();
       await kmsHost.stop();
+      await metrics?.close();
       await backgroundScan;
       await engine.stop();
       scheduler.dispose();

@@ -52,6 +52,7 @@ export function statusView(state: AgentState, ctx: StatusContext, verbose: boole
     now: toWireTime(ctx.now),
     trustedTime: toWireTime(lc.trustedNow),
     clock: ctx.clock,
+    switching: lc.switching ? { from: lc.switching.from, since: toWireTime(lc.switching.since) } : null,
   };
   if (lc.key?.type === 'kms-client') {
     const last = state.kms?.lastHost ?? null;

@@ -40,6 +40,8 @@ export const EventIds = {
   intervalsChanged: 12424,
   /** A KMS renewal failed; the machine stays Licensed until its validity ends. */
   renewalFailed: 12425,
+  /** A different key was installed on a Licensed machine: Licensed by the old channel until the new one answers. */
+  channelSwitching: 12426,
 } as const;
 
 export type EventName = keyof typeof EventIds;

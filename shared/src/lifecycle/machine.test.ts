@@ -338,19 +338,65 @@ describe('lifecycle machine (DESIGN §3, §4)', () => {
     assert.ok(has(r.effects, 'contact-authority'));
   });
 
-  it('rule: a different key on an activated machine needs activation within a fresh 30-day grace; the same key changes nothing', () => {
+  it('rule: switching channels: a different key on a Licensed machine keeps it Licensed by the old channel until the new channel answers', () => {
     const lic = kmsLicensed();
     const at = T0 + 50 * DAY_MS;
     const r = run(lic, { type: 'key-installed', key: MAK_KEY }, at);
-    assert.equal(r.state.status, 'InitialGrace');
-    assert.equal(r.state.graceEndsAt, at + 30 * DAY_MS);
-    assert.equal(r.state.validUntil, null);
+    assert.equal(r.state.status, 'Licensed');
+    assert.equal(r.state.channel, 'KMS');
+    assert.equal(r.state.validUntil, lic.validUntil, 'the KMS activation still holds, to its own end');
+    assert.equal(r.state.lastActivatedAt, lic.lastActivatedAt);
+    assert.deepEqual(r.state.switching, { from: 'KMS', since: at });
+    assert.equal(r.state.key?.type, 'mak');
     assert.ok(has(r.effects, 'contact-authority'));
+    assert.ok(logs(r.effects).includes(EventIds.channelSwitching));
+    // The MAK answers: Licensed by MAK, permanent.
+    const mak = run(r.state, { type: 'activation-succeeded', channel: 'MAK', validUntil: null }, at + MINUTE_MS);
+    assert.equal(mak.state.status, 'Licensed');
+    assert.equal(mak.state.channel, 'MAK');
+    assert.equal(mak.state.validUntil, null);
+    assert.equal(mak.state.switching, null);
+    // The KMS client setup key back: still Licensed by MAK until a KMS host answers.
+    const back = run(mak.state, { type: 'key-installed', key: KMS_KEY }, at + HOUR_MS);
+    assert.equal(back.state.status, 'Licensed');
+    assert.equal(back.state.channel, 'MAK');
+    assert.ok(has(back.effects, 'contact-kms'));
+    const kms = run(back.state, { type: 'activation-succeeded', channel: 'KMS', validUntil: null, count: 30 }, at + 2 * HOUR_MS);
+    assert.equal(kms.state.channel, 'KMS');
+    assert.equal(kms.state.validUntil, at + 2 * HOUR_MS + 180 * DAY_MS);
+    assert.equal(kms.state.switching, null);
+    // Reinstalling the same key changes nothing.
     const same = run(lic, { type: 'key-installed', key: KMS_KEY }, at);
     assert.equal(same.state.status, 'Licensed');
     assert.ok(!has(same.effects, 'contact-kms'));
-    const other = run(lic, { type: 'key-installed', key: OTHER_KMS_KEY }, at);
-    assert.equal(other.state.status, 'InitialGrace');
+  });
+
+  it('rule: switching channels: a failed answer of the new channel ends the old activation in InitialGrace counted from the key install', () => {
+    const at = T0 + 50 * DAY_MS;
+    const r = run(kmsLicensed(), { type: 'key-installed', key: MAK_KEY }, at);
+    const failed = run(r.state, { type: 'activation-failed', code: 'MAK_LIMIT_REACHED', message: 'limit' }, at + MINUTE_MS);
+    assert.equal(failed.state.status, 'InitialGrace');
+    assert.equal(failed.state.graceStartedAt, at);
+    assert.equal(failed.state.graceEndsAt, at + 30 * DAY_MS);
+    assert.equal(failed.state.channel, null);
+    assert.equal(failed.state.validUntil, null);
+    assert.equal(failed.state.lastActivatedAt, null);
+    assert.equal(failed.state.switching, null);
+    assert.equal(failed.state.nextAttemptAt, at + MINUTE_MS + 2 * HOUR_MS, 'retried every 2 hours');
+    assert.equal(failed.state.lastError?.code, 'MAK_LIMIT_REACHED');
+    assert.ok(logs(failed.effects).includes(EventIds.graceStarted));
+  });
+
+  it('rule: switching channels: the old KMS validity still lapses on time while the new channel has not answered; a restart asks again at once', () => {
+    const lic = kmsLicensed();
+    const r = run(lic, { type: 'key-installed', key: OTHER_KMS_KEY }, T0 + 2 * DAY_MS);
+    assert.equal(r.state.status, 'Licensed');
+    const restarted = run(r.state, { type: 'start' }, T0 + 3 * DAY_MS);
+    assert.ok(has(restarted.effects, 'contact-kms'), 'the attempt in flight was lost');
+    const lapsed = run(r.state, { type: 'tick' }, lic.validUntil! + MINUTE_MS);
+    assert.equal(lapsed.state.status, 'OutOfToleranceGrace');
+    assert.equal(lapsed.state.graceStartedAt, lic.validUntil);
+    assert.equal(lapsed.state.switching, null);
   });
 
   it('rule: removing the key makes the machine Unlicensed with no attempts; reinstalling never restarts grace', () => {

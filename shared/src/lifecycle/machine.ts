@@ -45,6 +45,7 @@ export function initialState(edition: string, rules: CatalogueRules, now: number
     lastAttemptAt: null,
     adminIntervals: null,
     rollbackLogged: false,
+    switching: null,
   };
 }
 
@@ -123,6 +124,7 @@ class Step {
     s.lastReminderAt = null;
     s.channel = null;
     s.validUntil = null;
+    s.switching = null;
     this.log('graceStarted', `${status} started (${why}): ${this.rules.graceDays} days, ends ${iso(s.graceEndsAt)}`, { status, graceStartedAt: start, graceEndsAt: s.graceEndsAt, reason: why });
   }
 
@@ -160,7 +162,7 @@ class Step {
     if (!s.key) return;
     const due = s.nextAttemptAt !== null && s.nextAttemptAt <= this.t;
     // A (re)started agent tries at once while not activated: any attempt in flight was lost.
-    if (due || (atStart && s.status !== 'Licensed')) this.attempt();
+    if (due || (atStart && (s.status !== 'Licensed' || s.switching))) this.attempt();
   }
 
   remindIfDue(): void {
@@ -207,15 +209,19 @@ class Step {
       ? s.key.type === key.type && s.key.group === key.group && s.key.partialKey === key.partialKey
       : s.key.key === key.key);
     if (same && s.status === 'Licensed') return;
-    if (s.status === 'Unlicensed') {
-      this.resumeGrace(s.suspendedGrace ?? null);
-    } else if (s.status === 'Licensed') {
-      // The activation belonged to the old key: the new one must be activated within a fresh grace.
-      this.beginGrace('InitialGrace', this.t, 'a different key was installed on an activated machine');
-      s.lastActivatedAt = null;
+    const next = { key: key.key, type: key.type, group: key.group, partialKey: key.partialKey };
+    if (s.status === 'Licensed') {
+      // Switching channels (MAK on a KMS client, the setup key back): the old activation stands
+      // until the new key's channel answers — success replaces it, a failure ends it (failed()).
+      s.switching ??= { from: s.channel ?? 'KMS', since: this.t };
+      this.log('channelSwitching', `a ${key.type} key was installed: still Licensed by ${s.switching.from} until its activation answers`, { from: s.switching.from, keyType: key.type, partialKey: key.partialKey });
+      Object.assign(s, { key: next, suspendedGrace: null, failures: 0, lastError: null, kmsCount: null } satisfies Partial<LifecycleState>);
+      this.attempt();
+      return;
     }
+    if (s.status === 'Unlicensed') this.resumeGrace(s.suspendedGrace ?? null);
     // In grace or Notification the deadline carries over: switching keys never buys time.
-    s.key = { key: key.key, type: key.type, group: key.group, partialKey: key.partialKey };
+    s.key = next;
     s.suspendedGrace = null;
     s.channel = null;
     s.validUntil = null;
@@ -252,7 +258,7 @@ class Step {
     else if (s.status === 'Unlicensed') suspended = s.suspendedGrace ?? null;
     Object.assign(s, {
       key: null, status: 'Unlicensed', suspendedGrace: suspended, graceEndsAt: null, graceStartedAt: null, notificationSince: null,
-      channel: null, validUntil: null, nextAttemptAt: null, failures: 0, lastError: null, kmsCount: null,
+      channel: null, validUntil: null, nextAttemptAt: null, failures: 0, lastError: null, kmsCount: null, switching: null,
     } satisfies Partial<LifecycleState>);
   }
 
@@ -284,7 +290,7 @@ class Step {
       status: 'Licensed', channel: event.channel, lastActivatedAt: this.t, lastAttemptAt: this.t,
       validUntil: kms ? ticketEnd : null,
       nextAttemptAt: kms ? this.t + s.intervals.renewalMinutes * MINUTE_MS : null,
-      failures: 0, lastError: null, graceEndsAt: null, graceStartedAt: null, notificationSince: null, suspendedGrace: null, lastReminderAt: null,
+      failures: 0, lastError: null, graceEndsAt: null, graceStartedAt: null, notificationSince: null, suspendedGrace: null, lastReminderAt: null, switching: null,
       kmsCount: kms && isCount(event.count) ? event.count : null,
     } satisfies Partial<LifecycleState>);
   }
@@ -297,6 +303,13 @@ class Step {
     if (s.key.type === 'kms-client') {
       this.applyHostIntervals(event.hostIntervals);
       if (isCount(event.count)) s.kmsCount = event.count;
+    }
+    if (s.switching) {
+      // The new channel decided "not activated": the old key's activation is given up, and the new
+      // key has been unactivated since it was installed.
+      const since = s.switching.since;
+      this.beginGrace('InitialGrace', Math.min(since, this.t), `the ${s.key.type} key's activation failed (${code}) after a channel switch`);
+      s.lastActivatedAt = null;
     }
     const renewal = s.status === 'Licensed';
     if (renewal && s.validUntil !== null && s.failures === 0) {

@@ -32,6 +32,7 @@ export const LifecycleStateSchema = z.strictObject({
   lastAttemptAt: timeOrNull.optional(),
   adminIntervals: z.strictObject({ activationMinutes: z.number().int(), renewalMinutes: z.number().int() }).nullable().optional(),
   rollbackLogged: z.boolean().optional(),
+  switching: z.strictObject({ from: ActivationChannelSchema, since: time }).nullable().optional(),
 });
 
 /** The first problem of a failed parse as `field.path: message` (for errors that name the field). */

@@ -59,6 +59,11 @@ export interface LifecycleState {
   adminIntervals?: { activationMinutes: number; renewalMinutes: number } | null;
   /** True while a clock rollback has been logged and the clock has not caught up with trustedNow. */
   rollbackLogged?: boolean;
+  /**
+   * A different key was installed on a Licensed machine: it stays Licensed by `from` (channel,
+   * validUntil and lastActivatedAt are still the old activation's) until the new key's channel answers.
+   */
+  switching?: { from: ActivationChannel; since: number } | null;
 }
 
 /** Activation and renewal intervals in minutes, as a KMS host sends them. */

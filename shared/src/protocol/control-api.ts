@@ -120,6 +120,8 @@ export const StatusResultSchema = z.object({
   now: IsoTimeSchema,
   trustedTime: IsoTimeSchema,
   clock: ClockKindSchema,
+  /** A different key was installed on a Licensed machine: Licensed by `from` until the new key's channel answers. */
+  switching: z.object({ from: ActivationChannelSchema, since: IsoTimeSchema }).nullable().optional(),
   /** KMS clients: the KMS lines of slmgr /dlv (host, how found, count, intervals, validity end). */
   kms: StatusKmsSchema.optional(),
   /** Present when verbose was asked for. */

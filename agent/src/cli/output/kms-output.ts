@@ -39,6 +39,7 @@ export function hostStatusText(r: HostStatusResult): string {
   ];
   if (r.certificate) lines.push(`Host certificate: ${r.certificate.serial} (${r.certificate.keyGroup}), valid ${formatTime(r.certificate.issuedAt)} to ${formatTime(r.certificate.validUntil)}${r.certificate.valid ? '' : ' (EXPIRED)'}`);
   else lines.push('Host certificate: (none: the authority has not activated this host)');
+  if (r.renewal?.nextAt) lines.push(`Certificate renewal: next ${formatTime(r.renewal.nextAt)}${r.renewal.lastError ? ` (last attempt failed: ${r.renewal.lastError.code} ${r.renewal.lastError.message})` : ''}`);
   if (r.dns) {
     const d = r.dns;
     lines.push(`DNS publishing: ${d.record} → ${d.target} via ${d.server}: ${d.state}${d.lastError ? ` (${d.lastError.code}: ${d.lastError.message})` : ''}`);

@@ -42,6 +42,7 @@ export function statusText(s: StatusResult, verbose: boolean): string {
     case 'Licensed':
       if (s.validUntil !== null && s.remainingMs !== null) lines.push(`Volume activation expiration: ${formatRemaining(s.remainingMs)}`);
       else lines.push('Activation: permanent');
+      if (s.switching) lines.push(`Switching channel: still Licensed by ${s.switching.from} until the ${s.keyType ?? ''} key's activation answers (installed ${formatTime(s.switching.since)})`);
       break;
     case 'Notification':
       lines.push(`Notification Reason: the grace period has expired${s.lastError ? ` (last error: ${s.lastError.code})` : ''}`);

@@ -5,7 +5,7 @@
 // no lock of the engine: requests never wait for the state lock, nor it for them.
 import * as path from 'node:path';
 import {
-  EventIds, hostActive, hostCertificateFromText, hostKeyActivates, hostTicketSigner, toWireTime,
+  EventIds, hostActive, hostCertificateFromText, hostCertificateRenewalAt, hostCertificateRetryAt, hostKeyActivates, hostTicketSigner, toWireTime,
   type Catalogue, type Clock, type HostCertificate, type HostClientsResult, type HostStatusResult, type KmsTicketSigner,
 } from '@vact/shared';
 import { nodeEd25519 } from '@vact/shared/node';
@@ -19,6 +19,11 @@ import { readHostKeyPair } from './host-identity';
 import { KmsHostService, type HostSelf } from './host-service';
 
 export const HOST_COUNT_FILE = 'kms-host.json';
+/** The scheduler job that renews the host certificate with the authority. */
+export const HOST_RENEWAL_JOB = 'kms-host-renewal';
+
+/** One renewal contact's outcome, as the activation runner reports it. */
+export type RenewalOutcome = { ok: true } | { ok: false; error: { code: string; message: string } } | null;
 
 export interface KmsHostRoleDeps {
   stateDir: string;
@@ -29,6 +34,10 @@ export interface KmsHostRoleDeps {
   scheduler: KeyedScheduler;
   announcer: Announcer;
   state: () => AgentState;
+  /** Re-activates the host with the authority (the runner's contact: outside the state lock, aborted by its stop). */
+  reactivate: () => Promise<RenewalOutcome>;
+  /** The `/metrics` counters, when --metrics-listen is on. */
+  metrics?: () => { request(result: string, latencyMs: number): void; refused(reason: string): void } | null;
 }
 
 export class KmsHostRole {
@@ -38,6 +47,9 @@ export class KmsHostRole {
   private readonly lock = new Mutex();
   private certCache: { text: string; cert: HostCertificate | undefined; signer: KmsTicketSigner | undefined } | null = null;
   private stopped = false;
+  /** After a failed renewal: not before this time (in memory: a restart tries again at once). */
+  private retryAfter: number | null = null;
+  private renewal: { lastAttemptAt: number | null; lastError: { code: string; message: string } | null } = { lastAttemptAt: null, lastError: null };
 
   constructor(private readonly d: KmsHostRoleDeps) {}
 
@@ -59,7 +71,47 @@ export class KmsHostRole {
         if (!want) await this.publisher?.withdraw();
       }
       if (want && !this.service) await this.startService(port);
+      this.armRenewal();
     });
+  }
+
+  /** Arms the renewal job at the certificate's renewal time (or the retry after a failure); disarms it without a certificate. */
+  private armRenewal(): void {
+    const cert = this.isHost() && !this.stopped ? this.self().certificate : undefined;
+    if (!cert) {
+      this.d.scheduler.schedule(HOST_RENEWAL_JOB, null, () => undefined);
+      return;
+    }
+    const at = Math.max(hostCertificateRenewalAt(cert.body), this.retryAfter ?? -Infinity);
+    this.d.scheduler.schedule(HOST_RENEWAL_JOB, at, () => this.renew(cert.body.serial));
+  }
+
+  /** Asks the authority for a fresh certificate; a failure is retried one activation interval later. */
+  private async renew(serial: string): Promise<void> {
+    if (this.stopped || this.self().certificate?.body.serial !== serial) return;
+    const { logger } = this.d.announcer;
+    const now = this.d.clock.now();
+    logger.info('renewing the KMS host certificate with the authority', { serial });
+    this.renewal.lastAttemptAt = now;
+    let outcome: RenewalOutcome;
+    try {
+      outcome = await this.d.reactivate();
+    } catch (err) {
+      outcome = { ok: false, error: { code: 'INTERNAL', message: (err as Error)?.message ?? String(err) } };
+    }
+    if (this.stopped) return;
+    const renewed = this.self().certificate;
+    if (outcome?.ok && renewed && renewed.body.serial !== serial) {
+      this.retryAfter = null;
+      this.renewal.lastError = null;
+      logger.info('KMS host certificate renewed', { previous: serial, serial: renewed.body.serial, validUntil: new Date(renewed.body.validUntil).toISOString() });
+    } else {
+      const error = outcome && !outcome.ok ? { code: outcome.error.code, message: outcome.error.message } : { code: 'ACTIVATION_SUPERSEDED', message: 'the renewal did not produce a new certificate' };
+      this.retryAfter = hostCertificateRetryAt(this.d.clock.now(), this.d.state().lifecycle.intervals.activationMinutes);
+      this.renewal.lastError = error;
+      logger.warn('KMS host certificate renewal failed; the current certificate stays in use', { serial, code: error.code, message: error.message, retryAt: new Date(this.retryAfter).toISOString() });
+    }
+    this.armRenewal();
   }
 
   private async startService(port: number): Promise<void> {
@@ -67,11 +119,13 @@ export class KmsHostRole {
     const service = new KmsHostService({
       clock: this.d.clock, timerClock: this.d.realClock, catalogue: this.d.catalogue,
       stateFile: path.join(this.d.stateDir, HOST_COUNT_FILE), self: () => this.self(), listen: { host: flags.listen.host, port },
-      onRequest: (e, remote) => {
+      onRequest: (e, remote, latencyMs) => {
+        this.d.metrics?.()?.request(e.result, latencyMs);
         announcer.log(EventIds.hostLoggedRequest, `KMS request from ${remote}: ${e.result} (count ${e.count})`, { ...e, source: remote });
         if (e.result === 'duplicate-cmid') announcer.logger.warn('KMS request with a duplicate CMID (a cloned image?): counted once, client told to regenerate', { cmid: e.cmid, source: remote });
       },
       onRefused: (reason, remote, detail) => {
+        this.d.metrics?.()?.refused(reason);
         announcer.logger.info('KMS connection refused', { reason, source: remote, detail });
       },
       onStoreError: (err) => announcer.logger.error('cannot write the KMS host count', { error: err.message }),
@@ -144,6 +198,7 @@ export class KmsHostRole {
       },
       intervals: { activationMinutes: self.activationIntervalMinutes, renewalMinutes: self.renewalIntervalMinutes },
       dns: this.publisher?.status() ?? null,
+      renewal: { nextAt: toWireTimeOrNull(this.d.scheduler.next(HOST_RENEWAL_JOB)), lastAttemptAt: toWireTimeOrNull(this.renewal.lastAttemptAt), lastError: this.renewal.lastError },
       certificate: cert ? { serial: cert.body.serial, keyGroup: cert.body.hostKeyGroup, issuedAt: toWireTime(cert.body.issuedAt), validUntil: toWireTime(cert.body.validUntil), valid: now <= cert.body.validUntil } : null,
     };
   }
@@ -162,11 +217,16 @@ export class KmsHostRole {
   stop(): Promise<void> {
     return this.lock.run(async () => {
       this.stopped = true;
+      this.d.scheduler.schedule(HOST_RENEWAL_JOB, null, () => undefined);
       await this.service?.stop();
       this.service = null;
       await this.publisher?.dispose();
     });
   }
+}
+
+function toWireTimeOrNull(t: number | null): string | null {
+  return t === null ? null : toWireTime(t);
 }
 
 function covers(catalogue: Catalogue, group: string, edition: string): boolean {
