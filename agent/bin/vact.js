@@ -6,10 +6,16 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-/** The bundle, unless one of the compiled files it was built from is newer (`tsc -b` since). */
+/**
+ * The bundle, unless one of the compiled files it was built from is newer (`tsc -b` since), or the
+ * run collects coverage (NODE_V8_COVERAGE, c8): coverage is merged per source file from every
+ * process, the compiled files map each source the same way everywhere and the bundle does not, so
+ * such a run uses the compiled files (test/src/agent-cli/agent-entry.test.ts runs the bundle).
+ */
 function agentRunEntry() {
   const dist = path.join(__dirname, '..', 'dist');
   const bundle = path.join(dist, 'vact-agent.js');
+  if (process.env.NODE_V8_COVERAGE) return path.join(dist, 'cli', 'agent-run-main.js');
   try {
     const built = fs.statSync(bundle).mtimeMs;
     const inputs = JSON.parse(fs.readFileSync(`${bundle}.inputs.json`, 'utf8'));
