@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 'use strict';
-// Agent footprint benchmark (issue 4): idle RSS after start, startup time to the first answered
-// `status` (second start, hardware hash cached in the state), and wakeups per idle hour.
-// Goals: RSS <= 60 MB, startup <= 500 ms, no polling while idle. Prints one line of results.
-// Usage: npx tsc -b && node bench/agent-footprint.js [--idle-seconds N]
+// Agent footprint benchmark: idle RSS after start (and its private part), startup time to the
+// first answered `status` (restarts, hardware hash cached in the state: the median and the best of
+// --starts N, since other work on the machine makes one sample noisy), and wakeups per idle hour.
+// Goals: RSS <= 60 MB, private memory <= 16 MB, startup <= 300 ms, no polling while idle.
+// Prints one line of results. Usage: npm run build && node bench/agent-footprint.js [--idle-seconds N] [--starts N]
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -12,7 +13,9 @@ const { spawn } = require('node:child_process');
 const WebSocket = require('ws');
 
 const VACT = path.join(__dirname, '..', 'agent', 'bin', 'vact.js');
-const idleSeconds = Number(process.argv[process.argv.indexOf('--idle-seconds') + 1]) || 10;
+const flag = (name, dflt) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) || dflt : dflt);
+const idleSeconds = flag('--idle-seconds', 10);
+const starts = flag('--starts', 5);
 
 function publicKeyBase64() {
   const { publicKey } = crypto.generateKeyPairSync('ed25519');
@@ -81,10 +84,20 @@ async function main() {
     const [, scansBefore] = await rpc(first.url, token0, [['handshake', { protocol: 1 }], ['events.query', scanIds]]);
     await stop(first.child);
 
-    const { child, url, t0 } = await startAgent(args);
     const token = fs.readFileSync(path.join(dir, 'state', 'admin.token'), 'utf8').trim();
+    const startupTimes = [];
+    for (let i = 1; i < starts; i++) {
+      const restart = await startAgent(args);
+      await rpc(restart.url, token, [['handshake', { protocol: 1 }], ['status', {}]]);
+      startupTimes.push(Number(process.hrtime.bigint() - restart.t0) / 1e6);
+      await stop(restart.child);
+    }
+    // The last restart stays up for the idle measurement.
+    const { child, url, t0 } = await startAgent(args);
     await rpc(url, token, [['handshake', { protocol: 1 }], ['status', {}]]);
-    const startupMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    startupTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    startupTimes.sort((x, y) => x - y);
+    const startupMedian = startupTimes[Math.floor((startupTimes.length - 1) / 2)];
 
     // Idle means after the background hardware scan a restart starts: wait until it is logged.
     for (let i = 0; ; i++) {
@@ -118,7 +131,8 @@ async function main() {
     const lifecycleEvents = after.events.length - before.events.length;
 
     const rssMb = (a.rssKb / 1024).toFixed(1);
-    console.log(`agent-footprint: idle RSS ${rssMb} MB (goal <= 60; of which private/anonymous ${(a.anonKb / 1024).toFixed(1)} MB, file-backed ${(a.fileKb / 1024).toFixed(1)} MB mostly the node binary shared with other node processes), startup to first status ${startupMs.toFixed(0)} ms (goal <= 500, cached hardware hash), `
+    console.log(`agent-footprint: idle RSS ${rssMb} MB (goal <= 60; of which private/anonymous ${(a.anonKb / 1024).toFixed(1)} MB (goal <= 16), file-backed ${(a.fileKb / 1024).toFixed(1)} MB mostly the node binary shared with other node processes), `
+      + `startup to first status ${startupMedian.toFixed(0)} ms median, ${startupTimes[0].toFixed(0)} ms best of ${startupTimes.length} restarts (goal <= 300, cached hardware hash), `
       + `idle process wakeups ${osWakeupsPerHour}/h (over ${idleSeconds} s), lifecycle events in a simulated idle day ${lifecycleEvents} (${(lifecycleEvents / 24).toFixed(1)}/h; KMS retry every 2 h + daily reminder)`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 // stable codes of exit-codes.ts (the runner is command-table.ts).
 import type { Command } from 'commander';
 import { VactError, parseDuration } from '@vact/shared';
-import { registerAgentRunCommand } from './agent-run-command';
+import { registerAgentGroup } from './agent-run-command';
 import { registerAgentServiceCommands } from './agent-service-command';
 import { agentCommand, registerCommandTable, type AgentCommandSpec, type ExitBox } from './command-table';
 import {
@@ -177,8 +177,7 @@ export const AGENT_COMMANDS: readonly AgentCommandSpec[] = [
 
 /** Registers `vact agent run` and the agent control commands. */
 export function registerAgentCommands(program: Command, exit: ExitBox): void {
-  const agentCmd = program.command('agent').description('the vact agent daemon (one per machine)');
-  registerAgentRunCommand(agentCmd);
+  const agentCmd = registerAgentGroup(program);
   registerAgentServiceCommands(agentCmd, exit);
   registerCommandTable(program, AGENT_COMMANDS, PARENTS, exit);
 }

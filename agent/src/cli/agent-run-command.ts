@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { runAgent } from '../daemon/run-agent';
 
+/** Creates the `agent` command group with `vact agent run` in it. */
+export function registerAgentGroup(program: Command): Command {
+  const agentCmd = program.command('agent').description('the vact agent daemon (one per machine)');
+  registerAgentRunCommand(agentCmd);
+  return agentCmd;
+}
+
 /** Registers `vact agent run` under the `agent` command. */
 export function registerAgentRunCommand(agentCmd: Command): void {
   agentCmd

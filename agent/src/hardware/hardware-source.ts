@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import { VactError, type HardwareComponents, HARDWARE_COMPONENTS } from '@vact/shared';
 import type { HardwareSetting } from '../config/agent-config';
+import { AGENT_PACKAGE_DIR } from '../package-dir';
 
 /** Reads the raw components of this machine. */
 export interface HardwareSource {
@@ -60,7 +61,8 @@ export function parseHardwareJson(json: unknown, file: string): HardwareComponen
   return out;
 }
 
-const PROBE = path.join(__dirname, 'systeminformation-probe.js');
+// A file of its own (not in the CLI bundle): it runs as its own process.
+const PROBE = path.join(AGENT_PACKAGE_DIR, 'dist', 'hardware', 'systeminformation-probe.js');
 const PROBE_TIMEOUT_MS = 60_000;
 
 /** Reads components with systeminformation in a child process (see systeminformation-probe.ts). */

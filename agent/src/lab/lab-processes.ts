@@ -5,9 +5,10 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { isErrorCodeName, VactError } from '@vact/shared';
+import { AGENT_PACKAGE_DIR } from '../package-dir';
 
-/** The `vact` entry point of this installation (agent/dist/lab → agent/bin/vact.js). */
-export const VACT_BIN = path.resolve(__dirname, '..', '..', 'bin', 'vact.js');
+/** The `vact` entry point of this installation (agent/bin/vact.js). */
+export const VACT_BIN = path.join(AGENT_PACKAGE_DIR, 'bin', 'vact.js');
 
 export interface CommandResult { code: number | null; stdout: string; stderr: string }
 

@@ -1,8 +1,9 @@
 // The one timer mechanism of the agent: named jobs ("lifecycle", later SRV refresh, count pruning),
-// each armed for one time. Production wakes on the wall clock with node-schedule; the simulated
-// clock fires nothing by itself and `advance` walks the due jobs in time order.
-import * as schedule from 'node-schedule';
-import type { Clock, SimClock } from '@vact/shared';
+// each armed for one time. Production wakes on the wall clock (one timer, or node-schedule for a
+// wait longer than a timer holds); the simulated clock fires nothing by itself and `advance` walks
+// the due jobs in time order.
+import type * as NodeSchedule from 'node-schedule';
+import type { Clock, Disposable, SimClock } from '@vact/shared';
 
 /** What a job does when it fires; the sim driver waits for the returned promise before moving on. */
 export type Job = () => Promise<void> | void;
@@ -21,7 +22,26 @@ export interface KeyedScheduler {
 
 interface Armed { at: number; job: Job; cancel(): void }
 
-/** Wall-clock jobs: node-schedule handles waits longer than setTimeout's 24.8 days. */
+/** setTimeout's longest wait (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+let nodeSchedule: typeof NodeSchedule | null = null;
+
+/**
+ * node-schedule, loaded on the first wait longer than a timer holds: at load it brings its cron
+ * parser and luxon, and a job on a Date goes through both (and ICU's time-zone data), several MB of
+ * an idle agent for waits (retries, reminders, renewals) that one timer serves.
+ */
+function loadNodeSchedule(): typeof NodeSchedule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  nodeSchedule ??= require('node-schedule') as typeof NodeSchedule;
+  return nodeSchedule;
+}
+
+/**
+ * Wall-clock jobs. A wait that fits one timer is the clock's timer (it re-arms if it wakes before
+ * the wall clock reaches the time); a longer one (over 24.8 days) is node-schedule's.
+ */
 export class SystemScheduler implements KeyedScheduler {
   private readonly jobs = new Map<string, Armed>();
   private disposed = false;
@@ -39,14 +59,18 @@ export class SystemScheduler implements KeyedScheduler {
       this.fired++;
       Promise.resolve().then(job).catch((err: unknown) => this.onError(name, err));
     };
-    let handle: schedule.Job | null = null;
+    const wait = at - this.clock.now();
+    let timer: Disposable | null = null;
+    let handle: NodeSchedule.Job | null = null;
     let immediate: NodeJS.Immediate | null = null;
-    if (at > this.clock.now()) handle = schedule.scheduleJob(new Date(at), fire);
+    if (wait > MAX_TIMER_MS) handle = loadNodeSchedule().scheduleJob(new Date(at), fire);
+    else if (wait > 0) timer = this.clock.setTimer(at, fire);
     // node-schedule returns null for a date that slipped into the past meanwhile.
-    if (!handle) immediate = setImmediate(fire);
+    if (!handle && !timer) immediate = setImmediate(fire);
     const armed: Armed = {
       at, job,
       cancel: () => {
+        timer?.dispose();
         handle?.cancel();
         if (immediate) clearImmediate(immediate);
       },
