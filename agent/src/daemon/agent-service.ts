@@ -1,7 +1,7 @@
 // The control API's view of the agent: each AgentService call is a read of the engine's state, a
 // change under its lock, or a contact through the activation runner — never network I/O under the lock.
 import {
-  VactError, SimClock, decodeProductKey, hostKeyInstallableOn, toWireTime, EventIds,
+  VactError, SimClock, decodeProductKey, keyRefusal, toWireTime, EventIds,
   type AgentService, type Catalogue, type ClockResult, type Clock, type ControlNotification, type ControlParams, type Edition,
   type EventsQueryResult, type ExpiryResult, type HardwareRescanResult, type InstalledKey, type KeyInstallResult,
   type OfflineIidResult, type StatusResult,
@@ -72,9 +72,9 @@ export class AgentServiceImpl implements AgentService {
   async keyInstall(params: ControlParams<'key.install'>): Promise<KeyInstallResult> {
     const { catalogue, edition, engine, announcer } = this.d;
     const decoded = decodeProductKey(params.key, catalogue.groups.map((g) => g.id));
-    if (decoded.type === 'kms-host' && !hostKeyInstallableOn(catalogue, decoded.group, edition.id)) {
-      throw new VactError('HOST_KEY_NOT_ALLOWED_ON_EDITION', `a ${decoded.group} KMS host key cannot be installed on ${edition.id}`);
-    }
+    // Like slmgr /ipk: a key that cannot apply to this edition is refused before anything changes.
+    const refused = keyRefusal(catalogue, decoded, edition.id);
+    if (refused) throw refused;
     const key: InstalledKey = { key: decoded.key, type: decoded.type, group: decoded.group, partialKey: decoded.partial };
     const contacts = await engine.run(() => {
       const c = engine.apply({ type: 'key-installed', key }, 'key-installed', (s) => {

@@ -3,9 +3,9 @@
 // revoked, covers the edition, under the limit — and a refusal counts nothing.
 import { randomBytes } from 'node:crypto';
 import {
-  VactError, decodeProductKey, findEdition, hostKeyInstallableOn, signTicketByAuthority, ticketToText,
+  VactError, decodeProductKey, findEdition, keyRefusal, signTicketByAuthority, ticketToText,
   signHostCertificate, decodeInstallationId, installationIdNonce, encodeConfirmationId,
-  type DecodedKey, type Edition, type ErrorCodeName, type Ticket,
+  type Catalogue, type DecodedKey, type Edition, type ErrorCodeName, type Ticket,
   type MakActivationRequest, type MakActivationResponse, type KmsHostActivationRequest,
   type KmsHostActivationResponse, type OfflineConfirmResponse, type OfflineBatchResponse, type OfflineBatchItem,
 } from '@vact/shared';
@@ -71,7 +71,7 @@ export class ActivationService {
     Promise<{ repeat: boolean; remaining: number }> {
     const out = await this.ctx.store.claimMak({
       key: key.key, partialKey: key.partial, hardwareHash, cmid, edition: edition.id, channel,
-      at: this.ctx.clock.now(), who, check: (rec) => makCheck(rec, edition),
+      at: this.ctx.clock.now(), who, check: (rec) => makCheck(this.ctx.catalogue, rec, edition),
     });
     if (!out.ok) throw refusal(out.code, key);
     return { repeat: out.repeat, remaining: Math.max(0, out.limit - out.used) };
@@ -96,8 +96,7 @@ export class ActivationService {
       at: now, who, maxActivationsPerHost: rules.kmsHostKeyMaxActivationsPerHost,
       check: (rec) => {
         if (rec.revokedAt !== null) return 'KEY_REVOKED';
-        if (!hostKeyInstallableOn(this.ctx.catalogue, rec.group, edition.id)) return 'HOST_KEY_NOT_ALLOWED_ON_EDITION';
-        return undefined;
+        return keyRefusal(this.ctx.catalogue, { type: 'kms-host', group: rec.group }, edition.id)?.code;
       },
     });
     if (!out.ok) {
@@ -151,8 +150,7 @@ export class ActivationService {
 }
 
 /** The in-transaction checks of a MAK: not revoked, and of the edition's group. */
-function makCheck(rec: KeyRecord, edition: Edition): ErrorCodeName | undefined {
+function makCheck(c: Catalogue, rec: KeyRecord, edition: Edition): ErrorCodeName | undefined {
   if (rec.revokedAt !== null) return 'KEY_REVOKED';
-  if (rec.group !== edition.group) return 'PRODUCT_NOT_COVERED_BY_KEY';
-  return undefined;
+  return keyRefusal(c, { type: 'mak', group: rec.group }, edition.id)?.code;
 }
