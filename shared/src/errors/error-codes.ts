@@ -73,6 +73,7 @@ export const ErrorCodes = codes({
   STATE_CORRUPT: { number: 7000, message: 'The state file is corrupt', hint: 'The file was kept as is; restore it from a backup or move it aside to start fresh.' },
   STATE_VERSION_UNSUPPORTED: { number: 7001, message: 'The state file has an unsupported version', hint: 'Run a vact version that knows this state version.' },
   ALREADY_EXISTS: { number: 7002, message: 'It already exists', hint: 'Refusing to overwrite; move the existing file aside first.' },
+  STATE_DIR_IN_USE: { number: 7003, message: 'The state dir is in use by another agent', hint: 'Stop that agent first, or give this one its own --state-dir.' },
   INTERNAL: { number: 9999, message: 'Internal error', hint: 'Report this with the log file.' },
 });
 

@@ -26,6 +26,7 @@ export function exitCodeForErrorCode(code: string): ExitCode {
       return ExitCode.unreachable;
     case 'STATE_CORRUPT':
     case 'STATE_VERSION_UNSUPPORTED':
+    case 'STATE_DIR_IN_USE':
       return ExitCode.state;
     case 'INTERNAL':
       return ExitCode.internal;
