@@ -7,7 +7,7 @@ export function registerAgentRunCommand(agentCmd: Command): void {
     .command('run')
     .description('run the agent daemon (license lifecycle, activation, control API)')
     .option('--config <file>', 'JSON config file with the same settings (flags override it)')
-    .option('--state-dir <dir>', 'state directory (state file, tokens, logs, events)')
+    .option('--state-dir <dir>', 'state directory (state file, tokens, logs, events; env VACT_STATE_DIR; default /var/lib/vact)')
     .option('--edition <edition>', 'edition id of this machine (see `vact catalogue show`)')
     .option('--authority <url>', 'activation authority URL, e.g. http://authority.lab:8470')
     .option('--authority-key <file>', 'file with the authority public key (base64 Ed25519)')
@@ -19,7 +19,7 @@ export function registerAgentRunCommand(agentCmd: Command): void {
     .option('--log-level <level>', 'debug, info, warn or error')
     .action(async (opts: Record<string, string | undefined>) => {
       const code = await runAgent({
-        stateDir: opts['stateDir'], edition: opts['edition'], authority: opts['authority'], authorityKey: opts['authorityKey'],
+        stateDir: opts['stateDir'] ?? (process.env['VACT_STATE_DIR'] || undefined), edition: opts['edition'], authority: opts['authority'], authorityKey: opts['authorityKey'],
         control: opts['control'], tlsCert: opts['tlsCert'], tlsKey: opts['tlsKey'], clock: opts['clock'], hardware: opts['hardware'], logLevel: opts['logLevel'],
       }, opts['config']);
       process.exitCode = code;

@@ -2,7 +2,7 @@
 // before deploying it. A bad file is a usage error (exit 2) with the offending field named.
 import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { groupsActivatedBy, parseCatalogue, referenceCatalogue, VactError, type Catalogue, ExitCode } from '@vact/shared';
+import { exitCodeForErrorCode, formatErrorText, groupsActivatedBy, parseCatalogue, referenceCatalogue, VactError, type Catalogue } from '@vact/shared';
 
 /** Catalogue files are small (the reference is ~7 KB); refuse anything absurd before reading it. */
 const MAX_CATALOGUE_BYTES = 1024 * 1024;
@@ -103,9 +103,9 @@ export function formatCatalogue(c: Catalogue): string {
 /** Prints a catalogue error (human on stderr; also JSON on stdout with --json) and sets the usage exit code. */
 function fail(err: unknown, json: boolean | undefined): void {
   if (!(err instanceof VactError)) throw err;
-  process.stderr.write(`vact: ${err.message}\n  hint: ${err.hint}\n`);
+  process.stderr.write(formatErrorText(err));
   if (json) process.stdout.write(`${JSON.stringify({ error: err.toJSON() }, null, 2)}\n`);
-  process.exitCode = ExitCode.usage;
+  process.exitCode = exitCodeForErrorCode(err.code);
 }
 
 /** Registers `vact catalogue show` and `vact catalogue check`. */

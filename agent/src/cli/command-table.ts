@@ -2,7 +2,7 @@
 // params, how the result reads) and one runner that connects, calls, prints and exits with
 // the stable codes of exit-codes.ts. A command is a row, not another copy of the plumbing.
 import type { Command } from 'commander';
-import { ExitCode, exitCodeForErrorCode, type ControlMethodName, type ControlParamsInput, type ControlResult } from '@vact/shared';
+import { ExitCode, exitCodeForErrorCode, formatErrorText, type ControlMethodName, type ControlParamsInput, type ControlResult } from '@vact/shared';
 import type { ControlClient } from '@vact/shared/node';
 import { CliFailure, connectAgent, errorDataOf, withConnectionOptions, type ConnectionFlags } from './agent-connection';
 
@@ -34,7 +34,7 @@ function write(stream: NodeJS.WriteStream, text: string): void {
 export function reportError(err: unknown, json: boolean): number {
   const data = errorDataOf(err);
   if (json) write(process.stdout, JSON.stringify({ error: { code: data.code, number: data.number, message: data.message, hint: data.hint, ...(data.details ? { details: data.details } : {}) } }));
-  else write(process.stderr, `Error ${data.number} (${data.code}): ${data.message}\n  What to do: ${data.hint}`);
+  else write(process.stderr, formatErrorText(data));
   return err instanceof CliFailure ? err.exitCode : exitCodeForErrorCode(data.code);
 }
 

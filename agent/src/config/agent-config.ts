@@ -47,6 +47,8 @@ const FLAG_NAMES: Record<keyof RawAgentSettings, string> = {
   control: '--control', clock: '--clock', hardware: '--hardware', tlsCert: '--tls-cert', tlsKey: '--tls-key', logLevel: '--log-level',
 };
 export const DEFAULT_CONTROL = '127.0.0.1:1689';
+/** The state dir of a default install (the CLI looks there too when nothing names another). */
+export const DEFAULT_STATE_DIR = '/var/lib/vact';
 const MAX_CONFIG_BYTES = 64 * 1024;
 
 function bad(setting: keyof RawAgentSettings | 'config', detail: string): VactError {
@@ -101,7 +103,7 @@ function required(raw: RawAgentSettings, key: keyof RawAgentSettings): string {
 
 /** Validates raw settings into an AgentConfig. */
 export function validateSettings(raw: RawAgentSettings): AgentConfig {
-  const stateDir = path.resolve(required(raw, 'stateDir'));
+  const stateDir = path.resolve(raw.stateDir?.trim() || DEFAULT_STATE_DIR);
   const edition = required(raw, 'edition');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(edition)) throw bad('edition', `"${edition}" is not an edition id`);
 

@@ -1,7 +1,7 @@
 // `vact agent run`: start the daemon and its control server, stop both cleanly on SIGTERM/SIGINT.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ExitCode, errorText, exitCodeForErrorCode, VactError } from '@vact/shared';
+import { ExitCode, formatErrorText, exitCodeForErrorCode, VactError } from '@vact/shared';
 import { resolveAgentConfig, type RawAgentSettings } from '../config/agent-config';
 import { ensureTokens } from '../tokens/control-tokens';
 import { writeFileAtomic } from '../store/atomic-file';
@@ -70,7 +70,7 @@ export async function runAgent(flags: RawAgentSettings, configFile: string | und
     if (madeDir) fs.rmSync(madeDir, { recursive: true, force: true });
     removeHandlers();
     const e = err instanceof VactError ? err : new VactError('INTERNAL', (err as Error)?.stack ?? String(err));
-    stderr.write(errorText(e));
+    stderr.write(formatErrorText(e));
     return exitCodeFor(err);
   }
   const running = agent;

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { authorityConfig } from '../cli/authority-loader';
-import { ExitCode } from '@vact/shared';
+import { ExitCode, exitCodeForErrorCode, formatErrorText, VactError } from '@vact/shared';
 import { freePort, LabDaemon, runVactJson } from './lab-processes';
 
 interface LabAgentSpec { name: string; edition: string; mak: boolean }
@@ -32,7 +32,7 @@ function writeIfMissing(file: string, content: string): void {
 async function runLab(opts: LabOptions): Promise<number> {
   const count = Number(opts.agents);
   if (!Number.isInteger(count) || count < 1 || count > 20) {
-    process.stderr.write(`vact lab: --agents must be a whole number from 1 to 20, not "${opts.agents}"\n`);
+    process.stderr.write(formatErrorText(new VactError('USAGE', `--agents must be a whole number from 1 to 20, not "${opts.agents}"`)));
     return ExitCode.usage;
   }
   const dir = path.resolve(opts.dir);
@@ -113,8 +113,9 @@ async function runLab(opts: LabOptions): Promise<number> {
     say('stopping the lab…');
     return ExitCode.ok;
   } catch (err) {
-    process.stderr.write(`vact lab: ${(err as Error).message}\n(see the logs in ${dir})\n`);
-    return ExitCode.failed;
+    const e = err instanceof VactError ? err : new VactError('INTERNAL', (err as Error)?.message ?? String(err));
+    process.stderr.write(formatErrorText({ ...e.toJSON(), hint: `${e.hint} The logs are in ${dir}.` }));
+    return e.code === 'INTERNAL' ? ExitCode.failed : exitCodeForErrorCode(e.code);
   } finally {
     await stopAll();
   }

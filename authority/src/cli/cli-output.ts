@@ -1,5 +1,5 @@
 // How `vact authority …` commands print results and errors (human text or --json).
-import { VactError, exitCodeForErrorCode } from '@vact/shared';
+import { VactError, exitCodeForErrorCode, formatErrorText } from '@vact/shared';
 
 export interface OutputOptions { json?: boolean }
 
@@ -12,7 +12,7 @@ export function printResult(opts: OutputOptions, data: unknown, human: () => str
 export function reportError(opts: OutputOptions, err: unknown): void {
   const e = err instanceof VactError ? err : new VactError('INTERNAL', (err as Error)?.message ?? String(err));
   if (opts.json) process.stdout.write(JSON.stringify({ error: e.toJSON() }, null, 2) + '\n');
-  else process.stderr.write(`vact authority: ${e.message} [${e.code}]\n  hint: ${e.hint}\n`);
+  else process.stderr.write(formatErrorText(e));
   process.exitCode = exitCodeForErrorCode(e.code);
 }
 

@@ -3,14 +3,25 @@ import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { VactError, type KeyInfo } from '@vact/shared';
 import { AuthorityClient, DEFAULT_AUTHORITY_URL } from '@vact/shared/node';
-import { readAdminToken } from '../config/authority-dir';
+import { readAdminToken, runningAuthorityUrl } from '../config/authority-dir';
 import { action, printResult } from './cli-output';
 
-export interface ConnectionOptions { url: string; dir?: string; tokenFile?: string; ca?: string; json?: boolean }
+export interface ConnectionOptions { url?: string; dir?: string; tokenFile?: string; ca?: string; json?: boolean }
+
+/** The environment variable that stands for --url. */
+export const AUTHORITY_URL_ENV = 'VACT_AUTHORITY_URL';
+
+/** --url, else VACT_AUTHORITY_URL, else the authority served from the local --dir, else the default. */
+export function authorityUrlOf(opts: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): string {
+  if (opts.url) return opts.url;
+  if (env[AUTHORITY_URL_ENV]) return env[AUTHORITY_URL_ENV];
+  if (opts.dir) return runningAuthorityUrl(opts.dir);
+  return DEFAULT_AUTHORITY_URL;
+}
 
 /** Adds the options every command that talks to an authority takes. */
 export function withConnection(cmd: Command, admin: boolean): Command {
-  cmd.option('--url <URL>', 'authority URL', DEFAULT_AUTHORITY_URL)
+  cmd.option('--url <URL>', `authority URL (env ${AUTHORITY_URL_ENV}; default: the one serving --dir on this machine, else ${DEFAULT_AUTHORITY_URL})`)
     .option('--ca <FILE>', 'trust this CA certificate (PEM) for an https authority')
     .option('--json', 'print the result as JSON');
   if (admin) {
@@ -28,7 +39,7 @@ export function clientFor(opts: ConnectionOptions, admin: boolean): AuthorityCli
       throw new VactError('INVALID_CONFIG', `cannot read --ca ${opts.ca}: ${(err as Error).message}`);
     }
   }
-  return new AuthorityClient({ url: opts.url, ca, adminToken: admin ? readAdminToken(opts) : undefined });
+  return new AuthorityClient({ url: authorityUrlOf(opts), ca, adminToken: admin ? readAdminToken(opts) : undefined });
 }
 
 const when = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());

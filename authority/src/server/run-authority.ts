@@ -4,7 +4,7 @@ import {
   VactError, SimClock, referenceCatalogue, parseCatalogue, AUTHORITY_DEFAULT_PORT, type Catalogue, type Clock, isLoopbackHost, splitHostPort,
 } from '@vact/shared';
 import { SystemClock, nodeEd25519 } from '@vact/shared/node';
-import { loadAuthorityDir } from '../config/authority-dir';
+import { loadAuthorityDir, markServeStopped, writeServeInfo } from '../config/authority-dir';
 import { openStore, parseDbSetting, redactDbUrl } from '../storage/open-store';
 import type { AuthorityStore } from '../storage/store';
 import { DEFAULT_HOST_CERTIFICATE_DAYS, type AuthorityContext } from '../domain/authority-context';
@@ -101,6 +101,8 @@ export async function runAuthority(s: AuthoritySettings): Promise<RunningAuthori
     const code = (err as NodeJS.ErrnoException).code;
     throw new VactError('INVALID_CONFIG', `cannot listen on ${host}:${port} (${code ?? (err as Error).message})${code === 'EADDRINUSE' ? '; another process uses the port' : ''}`);
   }
+  // Local admin commands find the service through its dir (`--dir D` needs no `--url`).
+  writeServeInfo(dir.dir, bound.url);
   logger.log('info', 'listening', {
     url: bound.url, db: db.kind === 'sqlite' ? `sqlite:${db.path}` : redactDbUrl(db.url), clock: clock.kind,
     schemaVersion: await store.schemaVersion(), publicKeyFile: dir.publicKeyPath,
@@ -113,6 +115,7 @@ export async function runAuthority(s: AuthoritySettings): Promise<RunningAuthori
         logger.log('info', 'stopping', {});
         await server.close();
         await store.close();
+        markServeStopped(dir.dir);
         logger.log('info', 'stopped', {});
         logger.flush();
       })();

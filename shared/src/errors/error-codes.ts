@@ -25,6 +25,7 @@ export const ErrorCodes = codes({
   UNKNOWN_GROUP: { number: 1007, message: 'The product key group is not in the catalogue', hint: 'Run `vact catalogue show` for the group ids.' },
   INVALID_INSTALLATION_ID: { number: 1008, message: 'The installation ID is not valid', hint: 'Re-read the installation ID from `vact offline iid`; each group ends with a check digit.' },
   INVALID_CONFIRMATION_ID: { number: 1009, message: 'The confirmation ID is not valid for this machine', hint: 'Paste the whole confirmation ID issued for this machine\'s current installation ID.' },
+  USAGE: { number: 1011, message: 'The command line is not valid', hint: 'Run the command with --help for its arguments and options.' },
   INVALID_ENCODING: { number: 1010, message: 'The data is not a valid vact encoding', hint: 'The ticket or certificate bytes are damaged or from another program; request a new one (see docs/protocol.md).' },
   // 2xxx: keys and limits (authority)
   KEY_NOT_GENUINE: { number: 2000, message: 'The product key was not issued by this authority', hint: 'Use a key issued by your activation authority.' },
@@ -74,6 +75,7 @@ export const ErrorCodes = codes({
   STATE_VERSION_UNSUPPORTED: { number: 7001, message: 'The state file has an unsupported version', hint: 'Run a vact version that knows this state version.' },
   ALREADY_EXISTS: { number: 7002, message: 'It already exists', hint: 'Refusing to overwrite; move the existing file aside first.' },
   STATE_DIR_IN_USE: { number: 7003, message: 'The state dir is in use by another agent', hint: 'Stop that agent first, or give this one its own --state-dir.' },
+  TOKEN_UNREADABLE: { number: 7004, message: 'The control token cannot be read', hint: 'Run as a user who can read the token file (the admin token belongs to the agent\'s owner), or pass --token-file FILE.' },
   INTERNAL: { number: 9999, message: 'Internal error', hint: 'Report this with the log file.' },
 });
 

@@ -27,6 +27,7 @@ export function exitCodeForErrorCode(code: string): ExitCode {
     case 'STATE_CORRUPT':
     case 'STATE_VERSION_UNSUPPORTED':
     case 'STATE_DIR_IN_USE':
+    case 'TOKEN_UNREADABLE':
       return ExitCode.state;
     case 'INTERNAL':
       return ExitCode.internal;

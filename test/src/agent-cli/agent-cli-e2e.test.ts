@@ -181,7 +181,7 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
     assert.equal(r.code, 1);
     assert.match(r.stderr, /MAK_LIMIT_REACHED/);
     assert.match(r.stderr, /activation limit/);
-    assert.match(r.stderr, /What to do: Ask the administrator to raise the limit or issue another MAK/);
+    assert.match(r.stderr, /what to do: Ask the administrator to raise the limit or issue another MAK/);
     const j = await c.run(['activate', '--json']);
     assert.equal(j.code, 1);
     assert.equal(parseJsonOutput<{ error: { code: string; number: number } }>(j).error.number, 2004);
@@ -216,7 +216,7 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
     const mangled = cid.slice(0, -1) + (cid.endsWith('1') ? '2' : '1');
     const bad = await d.run(['offline', 'confirm', mangled]);
     assert.notEqual(bad.code, 0);
-    assert.match(bad.stderr, /What to do:/);
+    assert.match(bad.stderr, /what to do:/);
     assert.equal((await d.status()).status, 'InitialGrace');
 
     // A standard user may read the IID but not install the confirmation.
@@ -322,7 +322,7 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
     const r = await e.run(['rearm']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /REARM_LIMIT_REACHED/);
-    assert.match(r.stderr, /What to do: Activate the machine/);
+    assert.match(r.stderr, /what to do: Activate the machine/);
     assert.deepEqual(durable(await e.status()), durable(before));
   });
 
@@ -357,7 +357,7 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
       const r = await b.runAsUser(args);
       assert.equal(r.code, 3, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /NEEDS_ADMIN/);
-      assert.match(r.stderr, /What to do: Run as an administrator/);
+      assert.match(r.stderr, /what to do: Run as an administrator/);
     }
     const j = await b.runAsUser(['rearm', '--json']);
     assert.equal(parseJsonOutput<{ error: { code: string } }>(j).error.code, 'NEEDS_ADMIN');
