@@ -29,6 +29,21 @@ function limitOf(text: unknown): number | undefined {
   return n;
 }
 
+/** The most a product key read from standard input may be (a key is 29 characters). */
+const MAX_STDIN_KEY = 1024;
+
+/** Reads one product key from standard input (its first line); throws INVALID_KEY when there is none. */
+export async function readKeyFromStdin(stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  let text = '';
+  for await (const chunk of stdin) {
+    text += typeof chunk === 'string' ? chunk : (chunk).toString('utf8');
+    if (text.includes('\n') || text.length > MAX_STDIN_KEY) break;
+  }
+  const key = text.split(/\r?\n/)[0].trim();
+  if (key === '' || key.length > 64) throw new VactError('INVALID_KEY', key === '' ? 'no key on standard input (`vact key install -` reads one line)' : 'standard input does not hold one product key');
+  return key;
+}
+
 /** Descriptions of the parent commands the rows create. */
 const PARENTS: Readonly<Record<string, string>> = {
   key: 'install or remove the product key (admin)',
@@ -54,9 +69,13 @@ export const AGENT_COMMANDS: readonly AgentCommandSpec[] = [
     params: () => ({}), render: (s) => activateText(s),
   }),
   agentCommand({
-    path: ['key', 'install'], description: 'install a product key; a MAK is activated at once (slmgr /ipk)', method: 'key.install',
-    args: [{ name: 'key', description: 'product key XXXXX-XXXXX-XXXXX-XXXXX-XXXXX' }],
-    params: ([key]) => ({ key: key }), render: (r) => keyInstallText(r),
+    path: ['key', 'install'], description: 'install a product key; a MAK is activated at once (slmgr /ipk, then /ato)', method: 'key.install',
+    args: [{ name: 'key', description: 'product key XXXXX-XXXXX-XXXXX-XXXXX-XXXXX, or - to read it from standard input (out of ps and shell history)' }],
+    options: [{ flags: '--no-activate', description: 'only install the key; activate later with `vact activate`' }],
+    params: async ([key], f) => ({ key: key === '-' ? await readKeyFromStdin() : key, ...(f['activate'] === false ? { activate: false } : {}) }),
+    render: (r) => keyInstallText(r),
+    // The activation the install started failed: the key stays installed (as after slmgr /ipk + /ato), the exit code says so.
+    failure: (r) => (r.activation.attempted && !r.activation.succeeded ? r.activation.error : null),
   }),
   agentCommand({
     path: ['key', 'uninstall'], description: 'remove the product key; the machine becomes Unlicensed (slmgr /upk)', method: 'key.uninstall',

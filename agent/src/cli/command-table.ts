@@ -2,7 +2,7 @@
 // params, how the result reads) and one runner that connects, calls, prints and exits with
 // the stable codes of exit-codes.ts. A command is a row, not another copy of the plumbing.
 import type { Command } from 'commander';
-import { ExitCode, exitCodeForErrorCode, formatErrorText, type ControlMethodName, type ControlParamsInput, type ControlResult } from '@vact/shared';
+import { ExitCode, exitCodeForErrorCode, formatErrorText, type ErrorData, type ControlMethodName, type ControlParamsInput, type ControlResult } from '@vact/shared';
 import type { ControlClient } from '@vact/shared/node';
 import { CliFailure, connectAgent, errorDataOf, withConnectionOptions, type ConnectionFlags } from './agent-connection';
 
@@ -17,8 +17,10 @@ export interface AgentCommandSpec<M extends ControlMethodName = ControlMethodNam
   args?: readonly { name: string; description: string }[];
   options?: readonly { flags: string; description: string }[];
   method: M;
-  params: (args: string[], flags: Record<string, unknown>) => ControlParamsInput<M>;
+  params: (args: string[], flags: Record<string, unknown>) => ControlParamsInput<M> | Promise<ControlParamsInput<M>>;
   render: (result: ControlResult<M>, client: ControlClient, flags: Record<string, unknown>) => string;
+  /** A failure the result reports (e.g. the activation a key install started): printed too, and it sets the exit code. */
+  failure?: (result: ControlResult<M>) => ErrorData | null;
 }
 
 /** Builds a row with its method's types checked. */
@@ -43,7 +45,7 @@ async function run(spec: AgentCommandSpec, args: string[], flags: ConnectionFlag
   const json = flags.json === true;
   let params: ControlParamsInput<ControlMethodName>;
   try {
-    params = spec.params(args, flags);
+    params = await spec.params(args, flags);
   } catch (err) {
     return reportError(err, json);
   }
@@ -52,7 +54,10 @@ async function run(spec: AgentCommandSpec, args: string[], flags: ConnectionFlag
     client = await connectAgent(flags);
     const result = await client.call(spec.method, params);
     write(process.stdout, json ? JSON.stringify(result, null, 2) : spec.render(result, client, flags));
-    return ExitCode.ok;
+    const failed = spec.failure?.(result) ?? null;
+    if (failed === null) return ExitCode.ok;
+    if (!json) write(process.stderr, formatErrorText(failed));
+    return exitCodeForErrorCode(failed.code);
   } catch (err) {
     return reportError(err, json);
   } finally {

@@ -85,7 +85,8 @@ export class AgentServiceImpl implements AgentService {
       return c;
     });
     // A MAK activates at once; a failure leaves the key installed with retries on the activation interval.
-    const wanted: Contact[] = key.type === 'mak' && !contacts.includes('contact-authority') ? [...contacts, 'contact-authority'] : contacts;
+    const wanted: Contact[] = params.activate === false ? []
+      : key.type === 'mak' && !contacts.includes('contact-authority') ? [...contacts, 'contact-authority'] : contacts;
     let activation: KeyInstallResult['activation'] = { attempted: false, succeeded: false, error: null };
     if (wanted.length > 0) {
       const outcome = await this.d.runner.runAll(wanted);

@@ -1,5 +1,6 @@
 // `vact authority key …`, `clock …` and `audit`: admin operations over the API with the admin token.
 import * as fs from 'node:fs';
+import { createInterface } from 'node:readline/promises';
 import { Command, Option } from 'commander';
 import { VactError, type KeyInfo } from '@vact/shared';
 import { AuthorityClient, DEFAULT_AUTHORITY_URL } from '@vact/shared/node';
@@ -40,6 +41,23 @@ export function clientFor(opts: ConnectionOptions, admin: boolean): AuthorityCli
     }
   }
   return new AuthorityClient({ url: authorityUrlOf(opts), ca, adminToken: admin ? readAdminToken(opts) : undefined });
+}
+
+/**
+ * Revoking cannot be undone: on a terminal ask, elsewhere insist on --yes. Throws USAGE (no
+ * terminal) or a refusal when the answer is not yes; nothing is sent to the authority then.
+ */
+async function confirmRevoke(key: string): Promise<void> {
+  if (!process.stdin.isTTY) {
+    throw new VactError('USAGE', `revoking ${key} cannot be undone and there is no terminal to confirm it: add --yes`);
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`Revoke ${key}? Machines cannot activate with it any more; activations already made stay valid. This cannot be undone. [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) throw new VactError('NOT_CONFIRMED', `${key} was not revoked`);
+  } finally {
+    rl.close();
+  }
 }
 
 const when = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
@@ -96,9 +114,12 @@ export function registerKeyCommands(authority: Command): void {
         `${k.key}  ${k.type.padEnd(8)} ${k.group.padEnd(10)} ${`${k.used}/${k.limit}`.padStart(9)}  ${k.revoked ? 'revoked' : 'active '}  ${k.note ?? ''}`.trimEnd()).join('\n'));
     }));
 
-  withConnection(key.command('revoke').argument('<KEY>', 'product key').description('refuse further activations with a key (existing ones stay valid)'), true)
-    .action(action(async (k: string, opts: ConnectionOptions) => {
-      const info = await clientFor(opts, true).revokeKey(k);
+  withConnection(key.command('revoke').argument('<KEY>', 'product key').description('refuse further activations with a key (existing ones stay valid); asks on a terminal')
+    .option('--yes', 'do not ask for confirmation (for scripts)'), true)
+    .action(action(async (k: string, opts: ConnectionOptions & { yes?: boolean }) => {
+      const client = clientFor(opts, true);
+      if (opts.yes !== true) await confirmRevoke(k);
+      const info = await client.revokeKey(k);
       printResult(opts, info, () => `Revoked ${info.key}`);
     }));
 

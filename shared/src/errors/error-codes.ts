@@ -40,6 +40,7 @@ export const ErrorCodes = codes({
   WRONG_CHANNEL: { number: 2009, message: 'The operation does not apply to the installed key', hint: 'Offline activation needs a MAK installed (`vact key install MAK`).' },
   ACTIVATION_SUPERSEDED: { number: 2010, message: 'The machine changed (key, CMID or hardware) while the activation was under way; its answer was discarded', hint: 'Run `vact activate` again.' },
   FEATURE_UNAVAILABLE: { number: 2011, message: 'This agent cannot do that', hint: 'See `vact status -v` and docs/agent.md for what this agent supports.' },
+  NOT_CONFIRMED: { number: 2012, message: 'The operation was not confirmed; nothing changed', hint: 'Answer y to confirm, or pass --yes in scripts.' },
   // 3xxx: KMS
   NO_KMS_HOST: { number: 3000, message: 'No KMS host is available', hint: 'Set one with `vact kms set HOST[:PORT]` or publish _vlmcs._tcp SRV records.' },
   NO_SRV_RECORDS: { number: 3001, message: 'No _vlmcs._tcp SRV records were found', hint: 'Publish a KMS host in DNS or set one with `vact kms set HOST[:PORT]`.' },

@@ -33,6 +33,6 @@ export function exitCodeForErrorCode(code: string): ExitCode {
       return ExitCode.internal;
     default:
       // 1xxx are input errors: the command line or what was typed into it.
-      return /^(INVALID_|UNKNOWN_|PAYLOAD_TOO_LARGE)/.test(code) ? ExitCode.usage : ExitCode.failed;
+      return /^(INVALID_|UNKNOWN_|PAYLOAD_TOO_LARGE|USAGE$)/.test(code) ? ExitCode.usage : ExitCode.failed;
   }
 }

@@ -147,7 +147,11 @@ const Empty = z.strictObject({});
 export const ActivateParamsSchema = Empty;
 export const ActivateResultSchema = StatusResultSchema;
 
-export const KeyInstallParamsSchema = z.strictObject({ key: z.string().min(1).max(64) });
+export const KeyInstallParamsSchema = z.strictObject({
+  key: z.string().min(1).max(64),
+  /** false: only install (a MAK is otherwise activated at once). */
+  activate: z.boolean().optional(),
+});
 export const KeyInstallResultSchema = z.object({
   key: z.object({ type: KeyTypeSchema, group: z.string(), partialKey: z.string() }),
   /** A MAK is activated at once; a failed attempt does not undo the install. */

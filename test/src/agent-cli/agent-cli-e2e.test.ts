@@ -172,7 +172,9 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
     const c = await newAgent('charlie');
     const ok = await b.json<{ activation: { succeeded: boolean } }>(['key', 'install', mak]);
     assert.equal(ok.activation.succeeded, true);
-    const refused = await c.json<{ activation: { succeeded: boolean; error: { code: string; hint: string } }; status: StatusResult }>(['key', 'install', mak]);
+    const refusedRun = await c.run(['key', 'install', mak, '--json']);
+    assert.equal(refusedRun.code, 1, 'the failed activation the install started is not hidden (exit 1); the key stays installed');
+    const refused = parseJsonOutput<{ activation: { succeeded: boolean; error: { code: string; hint: string } }; status: StatusResult }>(refusedRun);
     assert.equal(refused.activation.succeeded, false);
     assert.equal(refused.activation.error.code, 'MAK_LIMIT_REACHED');
     assert.equal(refused.status.status, 'InitialGrace');
@@ -197,8 +199,9 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
     const mak = await issueMak(5);
     // An isolated machine: its authority URL leads nowhere, so only the offline path works.
     const d = await newAgent('delta-offline', { authorityUrl: 'http://127.0.0.1:9' });
-    const install = await d.json<{ activation: { succeeded: boolean } }>(['key', 'install', mak]);
-    assert.equal(install.activation.succeeded, false);
+    // Installed only: it cannot reach the authority (a plain install would exit 4, the activation it starts failing).
+    const install = await d.json<{ activation: { attempted: boolean } }>(['key', 'install', mak, '--no-activate']);
+    assert.equal(install.activation.attempted, false);
 
     const iidText = await d.run(['offline', 'iid']);
     assert.equal(iidText.code, 0, iidText.stderr);

@@ -111,7 +111,12 @@ describe('authority (SQLite, real process)', function () {
         assert.equal(r.status, status, `${code}: ${JSON.stringify(r.body)}`);
         assert.equal(r.body.error.code, code);
       }
-      const rev = await group.runVact(['authority', 'key', 'revoke', key, '--url', a.url, '--dir', a.dir, '--json']);
+      // Without a terminal, revoking needs --yes: refused, nothing sent.
+      const unconfirmed = await group.runVact(['authority', 'key', 'revoke', key, '--url', a.url, '--dir', a.dir]);
+      assert.equal(unconfirmed.code, 2, unconfirmed.stderr);
+      assert.match(unconfirmed.stderr, /^error USAGE \(1011\): .*no terminal to confirm it: add --yes/m);
+      assert.equal((await api(a.url, 'GET', `/v1/keys/${key}`, { token: a.token })).body.revoked, false);
+      const rev = await group.runVact(['authority', 'key', 'revoke', key, '--yes', '--url', a.url, '--dir', a.dir, '--json']);
       assert.equal(rev.code, 0, rev.stderr);
       assert.equal(parseJsonOutput<{ revoked: boolean }>(rev).revoked, true);
       const r = await api(a.url, 'POST', '/v1/activate/mak', { json: makRequest(key) });
@@ -270,7 +275,7 @@ describe('authority (SQLite, real process)', function () {
       assert.ok(parseJsonOutput<{ keys: { key: string }[] }>(list).keys.some((x) => x.key === k.key));
       await api(a.url, 'POST', '/v1/activate/mak', { json: makRequest(k.key, 'server-standard') });
       await api(a.url, 'POST', '/v1/activate/mak', { json: makRequest(k.key, 'client-enterprise') });
-      await group.runVact(['authority', 'key', 'revoke', k.key, '--url', a.url, '--dir', a.dir]);
+      await group.runVact(['authority', 'key', 'revoke', k.key, '--yes', '--url', a.url, '--dir', a.dir]);
       const audit = await group.runVact(['authority', 'audit', '--limit', '4', '--url', a.url, '--dir', a.dir, '--json']);
       const entries = parseJsonOutput<{ entries: { action: string; result: string; partialKey: string; who: string }[] }>(audit).entries;
       assert.deepEqual(entries.map((e) => [e.action, e.result]), [
