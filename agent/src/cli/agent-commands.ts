@@ -3,31 +3,13 @@
 // stable codes of exit-codes.ts (the runner is command-table.ts).
 import type { Command } from 'commander';
 import { VactError, parseDuration } from '@vact/shared';
+import { EVENTS_COMMAND } from './events-command';
 import { registerAgentRunCommand } from './agent-run-command';
 import { agentCommand, registerCommandTable, type AgentCommandSpec, type ExitBox } from './command-table';
 import {
-  activateText, clockText, eventsText, expiryText, hardwareRescanText, keyInstallText, keyUninstallText,
+  activateText, clockText, expiryText, hardwareRescanText, keyInstallText, keyUninstallText,
   offlineConfirmText, offlineIidText, rearmText, statusText,
 } from './output/license-output';
-
-/** `--since DURATION|ISO` -> events.query params; throws INVALID_DURATION. */
-export function sinceParams(since: string | undefined): { since?: string; withinMs?: number } {
-  if (since === undefined) return {};
-  if (/^\d{4}-\d{2}-\d{2}/.test(since)) {
-    const t = Date.parse(since);
-    if (Number.isNaN(t)) throw new VactError('INVALID_DURATION', `--since "${since}" is neither a duration nor an ISO time`);
-    return { since: new Date(t).toISOString() };
-  }
-  return { withinMs: parseDuration(since) };
-}
-
-/** Parses --limit. */
-function limitOf(text: unknown): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new VactError('INVALID_REQUEST', `--limit "${typeof text === "string" ? text : JSON.stringify(text)}": expected a whole number from 1 to 1000`);
-  return n;
-}
 
 /** The most a product key read from standard input may be (a key is 29 characters). */
 const MAX_STDIN_KEY = 1024;
@@ -94,18 +76,7 @@ export const AGENT_COMMANDS: readonly AgentCommandSpec[] = [
     args: [{ name: 'cid', description: 'the confirmation ID from the authority' }],
     params: ([cid]) => ({ confirmationId: cid }), render: (s) => offlineConfirmText(s),
   }),
-  agentCommand({
-    path: ['events'], description: "show the activation event log (ids 12288/12289/12290 and the agent's own)", method: 'events.query',
-    options: [
-      { flags: '--since <since>', description: "only events of the last DURATION (e.g. 7d, on the agent's clock) or since an ISO time" },
-      { flags: '--limit <n>', description: 'at most this many of the most recent events (default 100, at most 1000)' },
-    ],
-    params: (_a, f) => {
-      const limit = limitOf(f['limit']);
-      return { ...sinceParams(f['since'] as string | undefined), ...(limit !== undefined ? { limit } : {}) };
-    },
-    render: (r) => eventsText(r.events),
-  }),
+  EVENTS_COMMAND,
   agentCommand({
     path: ['hardware', 'rescan'], description: 're-read the hardware and apply the tolerance rule (admin)', method: 'hardware.rescan',
     params: () => ({}), render: (r) => hardwareRescanText(r),

@@ -19,6 +19,8 @@ export interface AgentCommandSpec<M extends ControlMethodName = ControlMethodNam
   method: M;
   params: (args: string[], flags: Record<string, unknown>) => ControlParamsInput<M> | Promise<ControlParamsInput<M>>;
   render: (result: ControlResult<M>, client: ControlClient, flags: Record<string, unknown>) => string;
+  /** Instead of call + render: a command that keeps running (e.g. `events --follow`); null to run normally. Resolves with the exit code. */
+  stream?: (client: ControlClient, params: ControlParamsInput<M>, flags: Record<string, unknown>) => Promise<number> | null;
   /** A failure the result reports (e.g. the activation a key install started): printed too, and it sets the exit code. */
   failure?: (result: ControlResult<M>) => ErrorData | null;
 }
@@ -52,6 +54,8 @@ async function run(spec: AgentCommandSpec, args: string[], flags: ConnectionFlag
   let client: ControlClient | null = null;
   try {
     client = await connectAgent(flags);
+    const streaming = spec.stream?.(client, params, flags) ?? null;
+    if (streaming) return await streaming;
     const result = await client.call(spec.method, params);
     write(process.stdout, json ? JSON.stringify(result, null, 2) : spec.render(result, client, flags));
     const failed = spec.failure?.(result) ?? null;

@@ -131,7 +131,7 @@ export function validateSettings(raw: RawAgentSettings): AgentConfig {
   if (!isLoopbackHost(control.host) && tlsCert === null) {
     throw bad('control', `binding ${control.host} (not loopback) requires --tls-cert and --tls-key`);
   }
-  const logLevel = (raw.logLevel ?? 'info') as LogLevelSetting;
+  const logLevel = (raw.logLevel ?? 'info').toLowerCase() as LogLevelSetting;
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw bad('logLevel', `"${raw.logLevel}" is not one of debug, info, warn, error`);
   return { stateDir, edition, authorityUrl: authorityUrl.replace(/\/+$/, ''), authorityKeyFile, control, clock, hardware, tlsCert, tlsKey, logLevel };
 }
@@ -146,9 +146,10 @@ export function parseControl(text: string): { host: string; port: number } {
 
 /** Parses `system`, `sim` or `sim:ISO-TIME`. */
 export function parseClock(text: string): ClockSetting {
-  if (text === 'system') return { kind: 'system' };
-  if (text === 'sim') return { kind: 'sim', start: null };
-  if (text.startsWith('sim:')) {
+  const kind = text.toLowerCase();
+  if (kind === 'system') return { kind: 'system' };
+  if (kind === 'sim') return { kind: 'sim', start: null };
+  if (kind.startsWith('sim:')) {
     const t = Date.parse(text.slice(4));
     if (!Number.isFinite(t)) throw bad('clock', `"${text.slice(4)}" is not an ISO time (e.g. sim:2026-01-01T00:00:00Z)`);
     return { kind: 'sim', start: t };

@@ -12,6 +12,7 @@ import type { HardwareScanner } from '../hardware/hardware-scanner';
 import type { ActivationRunner } from '../activation/runner';
 import { iidFields, installationIdOf, verifyConfirmation } from '../activation/offline';
 import { toAgentEvent, type Announcer } from '../license/announcer';
+import { idsAtLeast } from '../events/event-level';
 import type { LicenseEngine } from '../license/engine';
 import type { Contact } from '../license/effects';
 import { applyHardwareScan } from '../license/identity';
@@ -150,7 +151,10 @@ export class AgentServiceImpl implements AgentService {
   async eventsQuery(params: ControlParams<'events.query'>): Promise<EventsQueryResult> {
     let since = params.since ? Date.parse(params.since) : undefined;
     if (params.withinMs !== undefined) since = Math.max(since ?? -Infinity, this.d.clock.now() - params.withinMs);
-    const recs = await this.d.events.queryAsync({ ...(since !== undefined ? { since } : {}), ...(params.eventIds ? { ids: params.eventIds } : {}), limit: params.limit ?? 100 });
+    const atLevel = idsAtLeast(params.level ?? 'info');
+    const ids = atLevel === null ? params.eventIds : (params.eventIds ?? atLevel).filter((id) => atLevel.includes(id));
+    if (ids !== undefined && ids.length === 0) return { events: [] };
+    const recs = await this.d.events.queryAsync({ ...(since !== undefined ? { since } : {}), ...(ids ? { ids } : {}), limit: params.limit ?? 100 });
     return { events: recs.map(toAgentEvent) };
   }
 

@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { VactError, type KeyInfo } from '@vact/shared';
 import { AuthorityClient, DEFAULT_AUTHORITY_URL } from '@vact/shared/node';
 import { readAdminToken, runningAuthorityUrl } from '../config/authority-dir';
-import { action, printResult } from './cli-output';
+import { action, oneOf, printResult } from './cli-output';
 
 export interface ConnectionOptions { url?: string; dir?: string; tokenFile?: string; ca?: string; json?: boolean }
 
@@ -87,7 +87,7 @@ export function registerKeyCommands(authority: Command): void {
 
   withConnection(key.command('issue')
     .description('issue a new key; only keys issued by this authority activate')
-    .addOption(new Option('--type <TYPE>', 'key type').choices(['mak', 'kms-host']).makeOptionMandatory())
+    .addOption(new Option('--type <TYPE>', 'key type: mak or kms-host (any case)').argParser(oneOf(['mak', 'kms-host'] as const)).makeOptionMandatory())
     .requiredOption('--group <GROUP>', 'product key group (`vact catalogue show`)')
     .option('--limit <N>', 'MAK activation limit (default 100; KMS host keys follow the catalogue: 6 hosts, 10 activations each)')
     .option('--note <TEXT>', 'free text kept with the key'), true)

@@ -4,7 +4,7 @@ import { VactError, AUTHORITY_DEFAULT_PORT } from '@vact/shared';
 import { initAuthorityDir } from '../config/authority-dir';
 import type * as RunAuthority from '../server/run-authority';
 import { parseRateLimit } from '../server/rate-limiter';
-import { action, printResult } from './cli-output';
+import { action, oneOf, printResult } from './cli-output';
 
 /** Adds `init` and `serve` under `vact authority`. */
 export function registerServeCommands(authority: Command): void {
@@ -30,14 +30,14 @@ export function registerServeCommands(authority: Command): void {
     .requiredOption('--dir <D>', 'authority directory made by `vact authority init`')
     .option('--listen <HOST:PORT>', 'address to listen on (port 0 picks a free port)', `127.0.0.1:${AUTHORITY_DEFAULT_PORT}`)
     .option('--db <DB>', 'sqlite:PATH or postgres://USER@HOST:PORT/DB (default: sqlite:D/authority.db)')
-    .addOption(new Option('--clock <KIND>', 'system clock, or a simulated clock moved by POST /v1/clock/advance').choices(['system', 'sim']).default('system'))
+    .addOption(new Option('--clock <KIND>', 'system clock, or a simulated clock moved by POST /v1/clock/advance').argParser(oneOf(['system', 'sim'] as const)).default('system'))
     .option('--tls-cert <FILE>', 'serve HTTPS with this certificate (PEM)')
     .option('--tls-key <FILE>', 'private key of --tls-cert (PEM)')
     .option('--insecure-http', 'allow plain HTTP on a non-loopback address')
     .option('--rate-limit <RATE[/BURST]>', 'activation calls per second per client address (0 = off)', '20/100')
     .option('--catalogue <FILE>', 'catalogue JSON (default: the reference catalogue)')
     .option('--host-cert-days <N>', 'validity of KMS host certificates in days', '180')
-    .addOption(new Option('--sqlite-sync <MODE>', 'SQLite durability: full survives power loss, normal survives process crashes').choices(['full', 'normal']).default('full'))
+    .addOption(new Option('--sqlite-sync <MODE>', 'SQLite durability: full survives power loss, normal survives process crashes').argParser(oneOf(['full', 'normal'] as const)).default('full'))
     .action(action(async (opts: {
       dir: string; listen: string; db?: string; clock: 'system' | 'sim'; tlsCert?: string; tlsKey?: string; insecureHttp?: boolean;
       rateLimit: string; catalogue?: string; hostCertDays: string; sqliteSync: 'full' | 'normal';

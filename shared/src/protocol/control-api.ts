@@ -190,6 +190,8 @@ export const EventsQueryParamsSchema = z.strictObject({
   eventIds: z.array(z.number().int().nonnegative()).max(100).optional(),
   /** Most recent N events (default 100, at most 1000), oldest first. */
   limit: z.number().int().min(1).max(1000).optional(),
+  /** Only events of this level or above (warning: warnings and errors). */
+  level: z.enum(['info', 'warning', 'error']).optional(),
 });
 export type EventsQueryParams = z.infer<typeof EventsQueryParamsSchema>;
 export const EventsQueryResultSchema = z.object({ events: z.array(AgentEventSchema) });

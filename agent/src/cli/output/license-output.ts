@@ -1,6 +1,5 @@
 // Human output of the agent commands, worded like slmgr /dli, /dlv, /xpr, /ato, /ipk, /rearm, /dti, /atp.
 import type {
-  AgentEvent,
   ClockResult,
   ExpiryResult,
   HardwareRescanResult,
@@ -128,12 +127,6 @@ export function offlineIidText(r: OfflineIidResult): string {
 /** /atp */
 export function offlineConfirmText(s: StatusResult): string {
   return [`Confirmation ID for product key ${s.partialKey ?? ''} deposited successfully.`, `License Status: ${STATUS_TEXT[s.status]}`].join('\n');
-}
-
-/** One line per event: time, id, level, message. */
-export function eventsText(events: AgentEvent[]): string {
-  if (events.length === 0) return 'No events.';
-  return events.map((e) => `${formatTime(e.time)}  ${String(e.eventId).padEnd(5)}  ${e.level.padEnd(7)}  ${e.message}`).join('\n');
 }
 
 /** hardware rescan */

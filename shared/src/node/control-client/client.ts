@@ -75,6 +75,7 @@ export class ControlClient {
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(n: ControlNotification) => void>();
   private closedReason: string | null = null;
+  private readonly closeWaiters: ((reason: string) => void)[] = [];
   private handshakeResult: ControlResult<'handshake'> | null = null;
 
   private constructor(
@@ -181,6 +182,12 @@ export class ControlClient {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
+  /** Resolves with the reason once the connection is closed (by either side). */
+  whenClosed(): Promise<string> {
+    if (this.closedReason !== null) return Promise.resolve(this.closedReason);
+    return new Promise((resolve) => this.closeWaiters.push(resolve));
+  }
+
   /** Closes the connection and rejects pending calls. */
   close(): Promise<void> {
     this.failAll('the connection was closed by the client');
@@ -209,6 +216,7 @@ export class ControlClient {
 
   private failAll(reason: string): void {
     this.closedReason ??= reason;
+    for (const w of this.closeWaiters.splice(0)) w(this.closedReason);
     for (const id of [...this.pending.keys()]) this.settle(id, new VactError('UNREACHABLE', reason));
   }
 
