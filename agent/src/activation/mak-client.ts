@@ -26,8 +26,8 @@ const TIMEOUT_MS = 15_000;
 /** Talks to one authority; `now` is the agent clock used to check ticket freshness. */
 export class MakActivationClient {
   private readonly client: AuthorityClient;
-  constructor(baseUrl: string, private readonly authorityPublicKey: string) {
-    this.client = new AuthorityClient({ url: baseUrl, timeoutMs: TIMEOUT_MS });
+  constructor(baseUrl: string, private readonly authorityPublicKey: string, ca?: Buffer) {
+    this.client = new AuthorityClient({ url: baseUrl, timeoutMs: TIMEOUT_MS, caOption: '--authority-ca', ...(ca ? { ca } : {}) });
   }
 
   /** Activates the MAK; throws VactError (authority's code, UNREACHABLE, or the ticket check's code). */

@@ -11,6 +11,7 @@ export function registerAgentRunCommand(agentCmd: Command): void {
     .option('--edition <edition>', 'edition id of this machine (see `vact catalogue show`)')
     .option('--authority <url>', 'activation authority URL, e.g. http://authority.lab:8470')
     .option('--authority-key <file>', 'file with the authority public key (base64 Ed25519)')
+    .option('--authority-ca <file>', 'CA certificate (PEM) to trust for an https --authority (default: the system\'s CAs)')
     .option('--control <host:port>', 'control API address (default 127.0.0.1:1689)')
     .option('--tls-cert <file>', 'TLS certificate for a non-loopback --control')
     .option('--tls-key <file>', 'TLS private key for a non-loopback --control')
@@ -19,7 +20,7 @@ export function registerAgentRunCommand(agentCmd: Command): void {
     .option('--log-level <level>', 'debug, info, warn or error')
     .action(async (opts: Record<string, string | undefined>) => {
       const code = await runAgent({
-        stateDir: opts['stateDir'] ?? (process.env['VACT_STATE_DIR'] || undefined), edition: opts['edition'], authority: opts['authority'], authorityKey: opts['authorityKey'],
+        stateDir: opts['stateDir'] ?? (process.env['VACT_STATE_DIR'] || undefined), edition: opts['edition'], authority: opts['authority'], authorityKey: opts['authorityKey'], authorityCa: opts['authorityCa'],
         control: opts['control'], tlsCert: opts['tlsCert'], tlsKey: opts['tlsKey'], clock: opts['clock'], hardware: opts['hardware'], logLevel: opts['logLevel'],
       }, opts['config']);
       process.exitCode = code;

@@ -14,6 +14,8 @@ export interface AgentConfig {
   edition: string;
   authorityUrl: string;
   authorityKeyFile: string;
+  /** CA certificate (PEM) trusted for an https authority; null: the system's CAs. */
+  authorityCa: string | null;
   control: { host: string; port: number };
   clock: ClockSetting;
   hardware: HardwareSetting;
@@ -29,6 +31,7 @@ export interface RawAgentSettings {
   edition?: string;
   authority?: string;
   authorityKey?: string;
+  authorityCa?: string;
   control?: string;
   clock?: string;
   hardware?: string;
@@ -39,11 +42,11 @@ export interface RawAgentSettings {
 
 /** Config file keys (same names as the long flags, camel-cased). */
 export const CONFIG_KEYS: readonly (keyof RawAgentSettings)[] = [
-  'stateDir', 'edition', 'authority', 'authorityKey', 'control', 'clock', 'hardware', 'tlsCert', 'tlsKey', 'logLevel',
+  'stateDir', 'edition', 'authority', 'authorityKey', 'authorityCa', 'control', 'clock', 'hardware', 'tlsCert', 'tlsKey', 'logLevel',
 ];
-const PATH_KEYS = new Set<keyof RawAgentSettings>(['stateDir', 'authorityKey', 'tlsCert', 'tlsKey']);
+const PATH_KEYS = new Set<keyof RawAgentSettings>(['stateDir', 'authorityKey', 'authorityCa', 'tlsCert', 'tlsKey']);
 const FLAG_NAMES: Record<keyof RawAgentSettings, string> = {
-  stateDir: '--state-dir', edition: '--edition', authority: '--authority', authorityKey: '--authority-key',
+  stateDir: '--state-dir', edition: '--edition', authority: '--authority', authorityKey: '--authority-key', authorityCa: '--authority-ca',
   control: '--control', clock: '--clock', hardware: '--hardware', tlsCert: '--tls-cert', tlsKey: '--tls-key', logLevel: '--log-level',
 };
 export const DEFAULT_CONTROL = '127.0.0.1:1689';
@@ -119,6 +122,8 @@ export function validateSettings(raw: RawAgentSettings): AgentConfig {
   const authorityKeyFile = path.resolve(required(raw, 'authorityKey'));
   if (!fs.existsSync(authorityKeyFile)) throw bad('authorityKey', `file ${authorityKeyFile} does not exist`);
 
+  const authorityCa = raw.authorityCa ? path.resolve(raw.authorityCa) : null;
+  if (authorityCa !== null && !fs.existsSync(authorityCa)) throw bad('authorityCa', `file ${authorityCa} does not exist`);
   const control = parseControl(raw.control ?? DEFAULT_CONTROL);
   const clock = parseClock(raw.clock ?? 'system');
   const hardware = parseHardware(raw.hardware ?? 'systeminformation');
@@ -133,7 +138,7 @@ export function validateSettings(raw: RawAgentSettings): AgentConfig {
   }
   const logLevel = (raw.logLevel ?? 'info').toLowerCase() as LogLevelSetting;
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw bad('logLevel', `"${raw.logLevel}" is not one of debug, info, warn, error`);
-  return { stateDir, edition, authorityUrl: authorityUrl.replace(/\/+$/, ''), authorityKeyFile, control, clock, hardware, tlsCert, tlsKey, logLevel };
+  return { stateDir, edition, authorityUrl: authorityUrl.replace(/\/+$/, ''), authorityKeyFile, authorityCa, control, clock, hardware, tlsCert, tlsKey, logLevel };
 }
 
 /** Parses HOST:PORT (IPv6 as [::1]:PORT); port 0 picks a free port. */

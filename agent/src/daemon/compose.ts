@@ -15,7 +15,7 @@ import { cleanStaleTempFiles } from '../store/stale-temp-files';
 import { hardwareSourceFor } from '../hardware/hardware-source';
 import { HardwareScanner, type HardwareScan } from '../hardware/hardware-scanner';
 import { SimScheduler, SystemScheduler, type KeyedScheduler } from '../scheduler/keyed-scheduler';
-import { readAuthorityKey } from '../activation/authority-key';
+import { readAuthorityCa, readAuthorityKey } from '../activation/authority-key';
 import { MakActivationClient } from '../activation/mak-client';
 import { MakChannel } from '../activation/mak-channel';
 import { UnavailableChannel } from '../activation/unavailable-channel';
@@ -109,7 +109,7 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
     wakeAt: (at) => scheduler.schedule(LIFECYCLE_JOB, at, () => tick('tick')),
   });
   runner = new ActivationRunner(engine, {
-    mak: new MakChannel(new MakActivationClient(config.authorityUrl, authorityKey), config.authorityUrl, () => engine.trustedNow()),
+    mak: new MakChannel(new MakActivationClient(config.authorityUrl, authorityKey, readAuthorityCa(config.authorityCa)), config.authorityUrl, () => engine.trustedNow()),
     kms: new UnavailableChannel('KMS', 'NO_KMS_HOST', 'no KMS host available'),
     kmsHost: new UnavailableChannel('KMS host', 'FEATURE_UNAVAILABLE', 'this agent cannot activate a KMS host key: it has no KMS host service'),
   }, announcer);

@@ -70,6 +70,7 @@ export const ErrorCodes = codes({
   RATE_LIMITED: { number: 6002, message: 'Too many requests', hint: 'Wait and try again.' },
   NOT_FOUND: { number: 6003, message: 'Not found', hint: 'Check the name or id.' },
   UNREACHABLE: { number: 6004, message: 'The service could not be reached', hint: 'Check the URL and that the service is running.' },
+  CERTIFICATE_NOT_TRUSTED: { number: 6006, message: 'The server\'s TLS certificate is not trusted', hint: 'Pass the certificate (PEM) of the CA that signed it: --ca FILE on the command line, --authority-ca FILE (config key authorityCa) for the agent.' },
   VERSION_MISMATCH: { number: 6005, message: 'The protocol versions do not match', hint: 'Upgrade the older side.' },
   // 7xxx: storage
   STATE_CORRUPT: { number: 7000, message: 'The state file is corrupt', hint: 'The file was kept as is; restore it from a backup or move it aside to start fresh.' },

@@ -23,6 +23,7 @@ export function exitCodeForErrorCode(code: string): ExitCode {
     case 'RATE_LIMITED':
       return ExitCode.needsAdmin;
     case 'UNREACHABLE':
+    case 'CERTIFICATE_NOT_TRUSTED':
       return ExitCode.unreachable;
     case 'STATE_CORRUPT':
     case 'STATE_VERSION_UNSUPPORTED':

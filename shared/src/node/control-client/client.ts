@@ -16,6 +16,7 @@ import {
   type NotificationTopic,
 } from '../../index';
 import type { z } from 'zod';
+import { certificateError } from '../tls-trust';
 
 /** An error the agent answered with: the catalogue code plus the JSON-RPC code. */
 export class ControlCallError extends Error {
@@ -127,7 +128,7 @@ export class ControlClient {
         res.on('end', () => fail(new VactError(code, `${options.url}: HTTP ${res.statusCode} ${body.trim()}`)));
         res.on('error', () => fail(new VactError(code, `${options.url}: HTTP ${res.statusCode}`)));
       });
-      ws.once('error', (err: NodeJS.ErrnoException) => fail(new VactError('UNREACHABLE', `${options.url}: ${err.code ?? err.message}`)));
+      ws.once('error', (err: NodeJS.ErrnoException) => fail(certificateError(err, options.url) ?? new VactError('UNREACHABLE', `${options.url}: ${err.code ?? err.message}`)));
     });
     const client = new ControlClient(ws, options);
     try {
