@@ -3,6 +3,7 @@ export * from './errors/error-codes';
 export * from './errors/exit-codes';
 export * from './catalogue/types';
 export * from './catalogue/catalogue';
+export * from './catalogue/identity';
 export * from './keys/product-key';
 export * from './crypto/signer';
 export * from './crypto/sha256';

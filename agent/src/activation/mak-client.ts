@@ -26,14 +26,17 @@ const TIMEOUT_MS = 15_000;
 /** Talks to one authority; `now` is the agent clock used to check ticket freshness. */
 export class MakActivationClient {
   private readonly client: AuthorityClient;
-  constructor(baseUrl: string, private readonly authorityPublicKey: string, ca?: Buffer) {
+  constructor(baseUrl: string, private readonly authorityPublicKey: string, ca?: Buffer, private readonly catalogueDigest?: string) {
     this.client = new AuthorityClient({ url: baseUrl, timeoutMs: TIMEOUT_MS, caOption: '--authority-ca', ...(ca ? { ca } : {}) });
   }
 
   /** Activates the MAK; throws VactError (authority's code, UNREACHABLE, or the ticket check's code). */
   async activate(input: MakActivationInput, now: () => number, signal?: AbortSignal): Promise<MakActivationOutcome> {
     const nonce = randomBytes(16).toString('hex');
-    const body: MakActivationRequest = { key: input.key, cmid: input.cmid, hardwareHash: input.hardwareHash, edition: input.edition, nonce };
+    const body: MakActivationRequest = {
+      key: input.key, cmid: input.cmid, hardwareHash: input.hardwareHash, edition: input.edition, nonce,
+      ...(this.catalogueDigest ? { catalogueDigest: this.catalogueDigest } : {}),
+    };
     const response = await this.client.activateMak(body, signal);
     let ticket: Ticket;
     try {

@@ -12,6 +12,7 @@ export function registerAgentRunCommand(agentCmd: Command): void {
     .option('--authority <url>', 'activation authority URL, e.g. http://authority.lab:8470')
     .option('--authority-key <file>', 'file with the authority public key (base64 Ed25519)')
     .option('--authority-ca <file>', 'CA certificate (PEM) to trust for an https --authority (default: the system\'s CAs)')
+    .option('--catalogue <file>', 'the organisation\'s own catalogue JSON (default: the reference catalogue; the authority must use the same)')
     .option('--control <host:port>', 'control API address (default 127.0.0.1:1689)')
     .option('--tls-cert <file>', 'TLS certificate for a non-loopback --control')
     .option('--tls-key <file>', 'TLS private key for a non-loopback --control')
@@ -20,7 +21,7 @@ export function registerAgentRunCommand(agentCmd: Command): void {
     .option('--log-level <level>', 'debug, info, warn or error')
     .action(async (opts: Record<string, string | undefined>) => {
       const code = await runAgent({
-        stateDir: opts['stateDir'] ?? (process.env['VACT_STATE_DIR'] || undefined), edition: opts['edition'], authority: opts['authority'], authorityKey: opts['authorityKey'], authorityCa: opts['authorityCa'],
+        stateDir: opts['stateDir'] ?? (process.env['VACT_STATE_DIR'] || undefined), edition: opts['edition'], authority: opts['authority'], authorityKey: opts['authorityKey'], authorityCa: opts['authorityCa'], catalogue: opts['catalogue'],
         control: opts['control'], tlsCert: opts['tlsCert'], tlsKey: opts['tlsKey'], clock: opts['clock'], hardware: opts['hardware'], logLevel: opts['logLevel'],
       }, opts['config']);
       process.exitCode = code;

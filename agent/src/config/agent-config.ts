@@ -16,6 +16,8 @@ export interface AgentConfig {
   authorityKeyFile: string;
   /** CA certificate (PEM) trusted for an https authority; null: the system's CAs. */
   authorityCa: string | null;
+  /** The organisation's own catalogue file; null: the reference catalogue. */
+  catalogue: string | null;
   control: { host: string; port: number };
   clock: ClockSetting;
   hardware: HardwareSetting;
@@ -32,6 +34,7 @@ export interface RawAgentSettings {
   authority?: string;
   authorityKey?: string;
   authorityCa?: string;
+  catalogue?: string;
   control?: string;
   clock?: string;
   hardware?: string;
@@ -42,11 +45,11 @@ export interface RawAgentSettings {
 
 /** Config file keys (same names as the long flags, camel-cased). */
 export const CONFIG_KEYS: readonly (keyof RawAgentSettings)[] = [
-  'stateDir', 'edition', 'authority', 'authorityKey', 'authorityCa', 'control', 'clock', 'hardware', 'tlsCert', 'tlsKey', 'logLevel',
+  'stateDir', 'edition', 'authority', 'authorityKey', 'authorityCa', 'catalogue', 'control', 'clock', 'hardware', 'tlsCert', 'tlsKey', 'logLevel',
 ];
-const PATH_KEYS = new Set<keyof RawAgentSettings>(['stateDir', 'authorityKey', 'authorityCa', 'tlsCert', 'tlsKey']);
+const PATH_KEYS = new Set<keyof RawAgentSettings>(['stateDir', 'authorityKey', 'authorityCa', 'catalogue', 'tlsCert', 'tlsKey']);
 const FLAG_NAMES: Record<keyof RawAgentSettings, string> = {
-  stateDir: '--state-dir', edition: '--edition', authority: '--authority', authorityKey: '--authority-key', authorityCa: '--authority-ca',
+  stateDir: '--state-dir', edition: '--edition', authority: '--authority', authorityKey: '--authority-key', authorityCa: '--authority-ca', catalogue: '--catalogue',
   control: '--control', clock: '--clock', hardware: '--hardware', tlsCert: '--tls-cert', tlsKey: '--tls-key', logLevel: '--log-level',
 };
 export const DEFAULT_CONTROL = '127.0.0.1:1689';
@@ -124,6 +127,8 @@ export function validateSettings(raw: RawAgentSettings): AgentConfig {
 
   const authorityCa = raw.authorityCa ? path.resolve(raw.authorityCa) : null;
   if (authorityCa !== null && !fs.existsSync(authorityCa)) throw bad('authorityCa', `file ${authorityCa} does not exist`);
+  const catalogue = raw.catalogue ? path.resolve(raw.catalogue) : null;
+  if (catalogue !== null && !fs.existsSync(catalogue)) throw bad('catalogue', `file ${catalogue} does not exist`);
   const control = parseControl(raw.control ?? DEFAULT_CONTROL);
   const clock = parseClock(raw.clock ?? 'system');
   const hardware = parseHardware(raw.hardware ?? 'systeminformation');
@@ -138,7 +143,7 @@ export function validateSettings(raw: RawAgentSettings): AgentConfig {
   }
   const logLevel = (raw.logLevel ?? 'info').toLowerCase() as LogLevelSetting;
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw bad('logLevel', `"${raw.logLevel}" is not one of debug, info, warn, error`);
-  return { stateDir, edition, authorityUrl: authorityUrl.replace(/\/+$/, ''), authorityKeyFile, authorityCa, control, clock, hardware, tlsCert, tlsKey, logLevel };
+  return { stateDir, edition, authorityUrl: authorityUrl.replace(/\/+$/, ''), authorityKeyFile, authorityCa, catalogue, control, clock, hardware, tlsCert, tlsKey, logLevel };
 }
 
 /** Parses HOST:PORT (IPv6 as [::1]:PORT); port 0 picks a free port. */

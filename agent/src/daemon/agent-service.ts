@@ -1,7 +1,7 @@
 // The control API's view of the agent: each AgentService call is a read of the engine's state, a
 // change under its lock, or a contact through the activation runner — never network I/O under the lock.
 import {
-  VactError, SimClock, decodeProductKey, keyRefusal, toWireTime, EventIds,
+  VactError, SimClock, catalogueIdentity, decodeProductKey, keyRefusal, toWireTime, EventIds,
   type AgentService, type Catalogue, type ClockResult, type Clock, type ControlNotification, type ControlParams, type Edition,
   type EventsQueryResult, type ExpiryResult, type HardwareRescanResult, type InstalledKey, type KeyInstallResult,
   type OfflineIidResult, type StatusResult,
@@ -46,7 +46,7 @@ export class AgentServiceImpl implements AgentService {
   /** The status result for the current state. */
   statusNow(verbose = false): StatusResult {
     const d = this.d;
-    return statusView(d.engine.state, { edition: d.edition, clock: d.clock.kind, now: d.clock.now(), authorityUrl: d.config.authorityUrl, hardwareSource: d.hardwareDescription }, verbose);
+    return statusView(d.engine.state, { edition: d.edition, clock: d.clock.kind, now: d.clock.now(), authorityUrl: d.config.authorityUrl, hardwareSource: d.hardwareDescription, catalogue: catalogueIdentity(d.catalogue) }, verbose);
   }
 
   handshake(): Promise<{ agentVersion: string; clock: 'system' | 'sim'; edition: string; cmid: string }> {

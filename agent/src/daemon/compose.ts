@@ -2,10 +2,10 @@
 // and owns their disposal (scheduler, runner's contacts, background scan, engine) in one place.
 import * as fs from 'node:fs';
 import {
-  VactError, SimClock, EventIds, referenceCatalogue, findEdition, decodeProductKey, initialState,
+  VactError, SimClock, EventIds, catalogueIdentity, referenceCatalogue, findEdition, decodeProductKey, initialState,
   type Catalogue, type Clock, type Edition, type InstalledKey,
 } from '@vact/shared';
-import { SystemClock } from '@vact/shared/node';
+import { SystemClock, readCatalogueFile } from '@vact/shared/node';
 import type { AgentConfig } from '../config/agent-config';
 import { StateFile, STATE_VERSION, type AgentState } from '../store/state-file';
 import { EventLog } from '../events/event-log';
@@ -75,7 +75,7 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
   const removedTemp = cleanStaleTempFiles(config.stateDir);
   const stateFile = new StateFile(config.stateDir);
   const stored = stateFile.load();
-  const catalogue = referenceCatalogue();
+  const catalogue = config.catalogue === null ? referenceCatalogue() : readCatalogueFile(config.catalogue);
   const edition = findEdition(catalogue, config.edition);
   if (stored && stored.edition !== edition.id) {
     throw new VactError('INVALID_CONFIG', `--edition ${edition.id}: the state in ${config.stateDir} belongs to edition ${stored.edition}; use that edition or another --state-dir`, { setting: 'edition' });
@@ -109,7 +109,7 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
     wakeAt: (at) => scheduler.schedule(LIFECYCLE_JOB, at, () => tick('tick')),
   });
   runner = new ActivationRunner(engine, {
-    mak: new MakChannel(new MakActivationClient(config.authorityUrl, authorityKey, readAuthorityCa(config.authorityCa)), config.authorityUrl, () => engine.trustedNow()),
+    mak: new MakChannel(new MakActivationClient(config.authorityUrl, authorityKey, readAuthorityCa(config.authorityCa), catalogueIdentity(catalogue).digest), config.authorityUrl, () => engine.trustedNow()),
     kms: new UnavailableChannel('KMS', 'NO_KMS_HOST', 'no KMS host available'),
     kmsHost: new UnavailableChannel('KMS host', 'FEATURE_UNAVAILABLE', 'this agent cannot activate a KMS host key: it has no KMS host service'),
   }, announcer);

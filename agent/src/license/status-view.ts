@@ -1,5 +1,5 @@
 // Status and expiry as the control API reports them: pure functions of the state, the edition and the time.
-import { LicenseStatusCode, toWireTime, type Edition, type ExpiryResult, type LifecycleState, type StatusResult } from '@vact/shared';
+import { LicenseStatusCode, toWireTime, type CatalogueIdentity, type Edition, type ExpiryResult, type LifecycleState, type StatusResult } from '@vact/shared';
 import type { AgentState } from '../store/state-file';
 import { AGENT_VERSION } from '../version';
 
@@ -10,6 +10,7 @@ export interface StatusContext {
   now: number;
   authorityUrl: string;
   hardwareSource: string;
+  catalogue: CatalogueIdentity;
 }
 
 const CHANNEL_NAMES = { 'kms-client': 'VOLUME_KMSCLIENT', 'kms-host': 'VOLUME_KMS', mak: 'VOLUME_MAK' } as const;
@@ -61,6 +62,7 @@ export function statusView(state: AgentState, ctx: StatusContext, verbose: boole
       kmsHost: null,
       authorityUrl: ctx.authorityUrl,
       hardwareSource: ctx.hardwareSource,
+      catalogue: ctx.catalogue,
     };
   }
   return result;

@@ -3,7 +3,7 @@
 // revoked, covers the edition, under the limit — and a refusal counts nothing.
 import { randomBytes } from 'node:crypto';
 import {
-  VactError, decodeProductKey, findEdition, keyRefusal, signTicketByAuthority, ticketToText,
+  VactError, catalogueIdentity, decodeProductKey, findEdition, keyRefusal, signTicketByAuthority, ticketToText,
   signHostCertificate, decodeInstallationId, installationIdNonce, encodeConfirmationId,
   type Catalogue, type DecodedKey, type Edition, type ErrorCodeName, type Ticket,
   type MakActivationRequest, type MakActivationResponse, type KmsHostActivationRequest,
@@ -50,6 +50,16 @@ export class ActivationService {
     }
   }
 
+  /** Refuses a request made with another catalogue than this authority's (keys and editions would read differently). */
+  private async sameCatalogue(digest: string | undefined, action: string, who: string, cmid: string | null): Promise<void> {
+    if (digest === undefined) return;
+    const mine = catalogueIdentity(this.ctx.catalogue);
+    if (digest === mine.digest) return;
+    const err = new VactError('CATALOGUE_MISMATCH', `the requester's catalogue has digest ${digest}; this authority's catalogue "${mine.name}" (version ${mine.version}) has digest ${mine.digest}`, { catalogueDigest: digest, authorityCatalogue: mine });
+    await this.auditRefusal(action, null, who, cmid, err);
+    throw err;
+  }
+
   private async auditRefusal(action: string, partialKey: string | null, who: string, cmid: string | null, err: unknown): Promise<void> {
     const code = err instanceof VactError ? err.code : 'INTERNAL';
     await this.ctx.store.audit({ at: this.ctx.clock.now(), action, partialKey, who, cmid, result: code, detail: null });
@@ -60,6 +70,7 @@ export class ActivationService {
     const cmid = req.cmid.toLowerCase();
     const hardwareHash = req.hardwareHash.toLowerCase();
     const nonce = req.nonce.toLowerCase();
+    await this.sameCatalogue(req.catalogueDigest, 'activate-mak', who, cmid);
     const key = await this.decode(req.key, 'mak', 'activate-mak', who, cmid);
     const edition = await this.edition(req.edition, 'activate-mak', key.partial, who, cmid);
     const claimed = await this.claimMak(key, edition, hardwareHash, cmid, 'MAK', who);
@@ -87,6 +98,7 @@ export class ActivationService {
   /** KMS host activation: a host certificate; at most N hosts per key and M activations per host. */
   async activateKmsHost(req: KmsHostActivationRequest, who: string): Promise<KmsHostActivationResponse> {
     const hardwareHash = req.hardwareHash.toLowerCase();
+    await this.sameCatalogue(req.catalogueDigest, 'activate-kms-host', who, null);
     const key = await this.decode(req.key, 'kms-host', 'activate-kms-host', who, null);
     const edition = await this.edition(req.edition, 'activate-kms-host', key.partial, who, null);
     const rules = this.ctx.catalogue.rules;

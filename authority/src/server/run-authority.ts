@@ -1,9 +1,9 @@
 // Starts a whole authority from its settings: directory, store, clock, catalogue, server.
 import * as fs from 'node:fs';
 import {
-  VactError, SimClock, referenceCatalogue, parseCatalogue, AUTHORITY_DEFAULT_PORT, type Catalogue, type Clock, isLoopbackHost, splitHostPort,
+  VactError, SimClock, catalogueIdentity, referenceCatalogue, AUTHORITY_DEFAULT_PORT, type Catalogue, type Clock, isLoopbackHost, splitHostPort,
 } from '@vact/shared';
-import { SystemClock, nodeEd25519 } from '@vact/shared/node';
+import { SystemClock, nodeEd25519, readCatalogueFile } from '@vact/shared/node';
 import { loadAuthorityDir, markServeStopped, writeServeInfo } from '../config/authority-dir';
 import { openStore, parseDbSetting, redactDbUrl } from '../storage/open-store';
 import type { AuthorityStore } from '../storage/store';
@@ -48,14 +48,7 @@ export function parseListen(value: string): { host: string; port: number } {
 }
 
 function loadCatalogue(file: string | undefined): Catalogue {
-  if (!file) return referenceCatalogue();
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new VactError('INVALID_CONFIG', `cannot read the catalogue ${file}: ${(err as Error).message}`);
-  }
-  return parseCatalogue(json);
+  return file ? readCatalogueFile(file) : referenceCatalogue();
 }
 
 /** Starts an authority and resolves once it is listening. */
@@ -105,7 +98,7 @@ export async function runAuthority(s: AuthoritySettings): Promise<RunningAuthori
   writeServeInfo(dir.dir, bound.url);
   logger.log('info', 'listening', {
     url: bound.url, db: db.kind === 'sqlite' ? `sqlite:${db.path}` : redactDbUrl(db.url), clock: clock.kind,
-    schemaVersion: await store.schemaVersion(), publicKeyFile: dir.publicKeyPath,
+    schemaVersion: await store.schemaVersion(), publicKeyFile: dir.publicKeyPath, catalogue: catalogueIdentity(catalogue),
   });
   let stopping: Promise<void> | undefined;
   return {

@@ -20,6 +20,7 @@ export const ErrorCodes = codes({
   INVALID_KEY: { number: 1002, message: 'The product key is not valid', hint: 'Check the key for typos: 25 characters in five groups of five.' },
   INVALID_DURATION: { number: 1003, message: 'The duration is not valid', hint: 'Use a number and a unit, e.g. 90s, 15m, 2h, 7d or 1d12h.' },
   INVALID_CONFIG: { number: 1004, message: 'The configuration is not valid', hint: 'Fix the named setting in the config file or on the command line.' },
+  CATALOGUE_MISMATCH: { number: 1012, message: 'The agent and the authority use different catalogues', hint: 'Configure the same catalogue file on the authority (`vact authority serve --catalogue FILE`) and on every agent (`vact agent run --catalogue FILE`); `vact status -v` and `vact catalogue check FILE` show its digest.' },
   INVALID_CATALOGUE: { number: 1005, message: 'The catalogue is not valid', hint: 'Fix the named field of the catalogue file (see docs/catalogue.md).' },
   UNKNOWN_EDITION: { number: 1006, message: 'The edition is not in the catalogue', hint: 'Run `vact catalogue show` for the edition ids.' },
   UNKNOWN_GROUP: { number: 1007, message: 'The product key group is not in the catalogue', hint: 'Run `vact catalogue show` for the group ids.' },

@@ -5,3 +5,4 @@ export * from './system-clock';
 export * from './control-client';
 export * from './authority-client';
 export * from './tls-trust';
+export * from './catalogue-file';

@@ -123,6 +123,8 @@ export const StatusResultSchema = z.object({
       kmsHost: z.string().nullable(),
       authorityUrl: z.string().nullable(),
       hardwareSource: z.string(),
+      /** The catalogue the agent runs on: name, format version and the digest of what activations depend on. */
+      catalogue: z.object({ name: z.string(), version: z.number().int(), digest: z.string() }),
     })
     .partial()
     .optional(),

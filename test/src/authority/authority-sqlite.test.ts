@@ -347,7 +347,8 @@ describe('authority serve options (real processes)', function () {
     assert.equal(before.kind, 'sim');
     const r = await group.runVact(['authority', 'clock', 'advance', '30d', '--url', a.url, '--dir', a.dir, '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const now = parseJsonOutput<{ now: number }>(r).now;
+    // The CLI's JSON convention: times are ISO 8601 strings.
+    const now = Date.parse(parseJsonOutput<{ now: string }>(r).now);
     assert.ok(now - before.now >= 30 * 86_400_000 && now - before.now < 31 * 86_400_000);
     const key = await issueKey(a, 'mak', 'client-vl', 1);
     const req = makRequest(key);

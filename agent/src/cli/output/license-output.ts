@@ -25,6 +25,8 @@ export function statusText(s: StatusResult, verbose: boolean): string {
   if (verbose && s.details?.agentVersion) lines.push(`vact agent version: ${s.details.agentVersion}`, '');
   lines.push(`Name: ${s.editionName} (${s.edition})`);
   if (verbose) lines.push(`Product: ${s.product}`);
+  const cat = s.details?.catalogue;
+  if (verbose && cat) lines.push(`Catalogue: ${cat.name} (version ${cat.version}, digest ${cat.digest})`);
   lines.push(`Description: ${s.description}`);
   if (verbose) {
     lines.push(`Product key type: ${s.keyType ? `${KEY_TYPE_TEXT[s.keyType] ?? s.keyType}${s.keyGroup ? `, group ${s.keyGroup}` : ''}` : '(no key installed)'}`);
