@@ -19,6 +19,7 @@ export * from './lifecycle/license-schemas';
 export * from './lifecycle/types';
 export * from './lifecycle/state-schema';
 export * from './lifecycle/machine';
+export * from './lifecycle/retry';
 export * from './kms/host-count';
 export * from './hardware/hardware-hash';
 export * from './net/host-port';

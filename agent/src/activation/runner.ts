@@ -96,7 +96,7 @@ export class ActivationRunner {
       const { error } = result;
       this.announcer.log(result.ticketRejected ? EventIds.ticketRejected : EventIds.activationFailed, `${channel.name} activation failed: ${error.message}`, { channel: channel.name, code: error.code, partialKey: request.key.partialKey });
       this.announcer.logger.warn(`${channel.name} activation failed`, { code: error.code, message: error.message });
-      const more = this.engine.apply({ type: 'activation-failed', code: error.code, message: error.message }, `${channel.name.toLowerCase()}-activation`);
+      const more = this.engine.apply({ type: 'activation-failed', code: error.code, message: error.message, jitter: Math.random() }, `${channel.name.toLowerCase()}-activation`);
       return { outcome: { ok: false, error }, followUps: more };
     });
   }

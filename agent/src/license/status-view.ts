@@ -1,5 +1,5 @@
 // Status and expiry as the control API reports them: pure functions of the state, the edition and the time.
-import { LicenseStatusCode, toWireTime, type CatalogueIdentity, type Edition, type ExpiryResult, type LifecycleState, type StatusResult } from '@vact/shared';
+import { LicenseStatusCode, isPermanentFailure, toWireTime, type CatalogueIdentity, type Edition, type ExpiryResult, type LifecycleState, type StatusResult } from '@vact/shared';
 import type { AgentState } from '../store/state-file';
 import { AGENT_VERSION } from '../version';
 
@@ -47,7 +47,7 @@ export function statusView(state: AgentState, ctx: StatusContext, verbose: boole
     lastActivatedAt: toWireTime(lc.lastActivatedAt),
     remainingMs: deadline === null ? null : Math.max(0, deadline - effectiveNow),
     remainingRearms: lc.remainingRearms,
-    lastError: lc.lastError ? { code: lc.lastError.code, message: lc.lastError.message, at: toWireTime(lc.lastError.at) } : null,
+    lastError: lc.lastError ? { code: lc.lastError.code, message: lc.lastError.message, at: toWireTime(lc.lastError.at), permanent: lc.key !== null && isPermanentFailure(lc.lastError.code, lc.key.type) } : null,
     nextAttemptAt: toWireTime(lc.nextAttemptAt),
     intervals: lc.intervals,
     now: toWireTime(ctx.now),

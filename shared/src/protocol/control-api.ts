@@ -43,7 +43,11 @@ export const ClockKindSchema = z.enum(['system', 'sim']);
 export const ErrorDataSchema = VactErrorJsonSchema;
 export type ErrorData = VactErrorJson;
 
-export const LastErrorSchema = z.object({ code: z.string(), message: z.string(), at: IsoTimeSchema });
+export const LastErrorSchema = z.object({
+  code: z.string(), message: z.string(), at: IsoTimeSchema,
+  /** True when the agent does not retry it (a refusal only an administrator can lift: a new key, `vact activate`). */
+  permanent: z.boolean().optional(),
+});
 
 
 /** One structured event of the agent's event log (DESIGN §8). */

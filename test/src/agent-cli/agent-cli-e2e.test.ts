@@ -190,7 +190,9 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
     const s = await c.status();
     assert.equal(s.status, 'InitialGrace');
     assert.equal(s.lastError?.code, 'MAK_LIMIT_REACHED');
-    assert.notEqual(s.nextAttemptAt, null);
+    // A permanent refusal: recorded and not retried until an administrator acts.
+    assert.equal(s.lastError?.permanent, true);
+    assert.equal(s.nextAttemptAt, null);
     assert.equal((await agents.alpha.status()).partialKey, alphaKey);
     await restartKeepsState(c, 'InitialGrace');
   });

@@ -52,6 +52,7 @@ export function statusText(s: StatusResult, verbose: boolean): string {
       break;
   }
   if (s.lastError && s.status !== 'Licensed') lines.push(`Last activation error: ${s.lastError.message} [${s.lastError.code}] at ${formatTime(s.lastError.at)}`);
+  if (s.lastError?.permanent && s.status !== 'Licensed') lines.push('Not retried: this refusal lasts until an administrator acts (install another key, or fix it and run `vact activate`).');
   if (s.nextAttemptAt) lines.push(`Next activation attempt: ${formatTime(s.nextAttemptAt)}`);
   if (verbose) {
     lines.push(`Remaining rearm count: ${s.remainingRearms}`);
