@@ -42,13 +42,18 @@ describe('README "On real machines" runs as written (TLS on 127.0.0.1)', functio
       VACT_AGENT: '', VACT_STATE_DIR: '', VACT_TOKEN_FILE: '', VACT_AUTHORITY_URL: '',
     };
   });
-  after(() => {
-    // The script's background jobs (authority, agent) share its process group.
-    for (const c of [script, ...extra]) {
-      if (c?.pid) {
-        try { process.kill(-c.pid, 'SIGTERM'); } catch { /* gone */ }
-      }
+  after(async () => {
+    // The script's background jobs (authority, agent) share its process group: stop the groups
+    // and wait until they are gone (they write their last files on the way out).
+    const groups = [script, ...extra].flatMap((c) => (c?.pid ? [c.pid] : []));
+    const alive = (pgid: number): boolean => {
+      try { process.kill(-pgid, 0); return true; } catch { return false; }
+    };
+    for (const g of groups) {
+      try { process.kill(-g, 'SIGTERM'); } catch { /* gone */ }
     }
+    for (let i = 0; i < 100 && groups.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    for (const g of groups.filter(alive)) process.kill(-g, 'SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
