@@ -24,3 +24,18 @@ export function readAuthorityKey(file: string): string {
   }
   return key;
 }
+
+/** The CA certificate(s) (PEM) to trust for an https authority (--authority-ca FILE), or undefined for the system's. */
+export function readAuthorityCa(file: string | null): Buffer | undefined {
+  if (file === null) return undefined;
+  let pem: Buffer;
+  try {
+    pem = fs.readFileSync(file);
+  } catch (err) {
+    throw new VactError('INVALID_CONFIG', `--authority-ca: cannot read ${file} (${(err as Error).message})`, { setting: 'authorityCa' });
+  }
+  if (!pem.toString('utf8').includes('-----BEGIN CERTIFICATE-----')) {
+    throw new VactError('INVALID_CONFIG', `--authority-ca: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`, { setting: 'authorityCa' });
+  }
+  return pem;
+}

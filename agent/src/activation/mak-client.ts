@@ -25,22 +25,23 @@ const TIMEOUT_MS = 15_000;
 /** Talks to one authority; `now` is the agent clock used to check ticket freshness. */
 export class MakActivationClient {
   private readonly client: AuthorityClient;
-  constructor(baseUrl: string, private readonly authorityPublicKey: string) {
-    this.client = new AuthorityClient({ url: baseUrl, timeoutMs: TIMEOUT_MS });
+  constructor(baseUrl: string, private readonly authorityPublicKey: string, ca?: Buffer, private readonly catalogueDigest?: string) {
+    this.client = new AuthorityClient({ url: baseUrl, timeoutMs: TIMEOUT_MS, caOption: '--authority-ca', ...(ca ? { ca } : {}) });
   }
 
   /** Activates the MAK; throws VactError (authority's code, UNREACHABLE, or the ticket check's code). */
   async activate(input: MakActivationInput, now: () => number, signal?: AbortSignal): Promise<MakActivationOutcome> {
     const nonce = randomBytes(16).toString('hex');
     const machine = { cmid: input.cmid, hardwareHash: input.hardwareHash, edition: input.edition, nonce };
+    const catalogue = this.catalogueDigest ? { catalogueDigest: this.catalogueDigest } : {};
     let body: MakActivationRequest;
     if ('key' in input) {
-      body = { key: input.key, ...machine };
+      body = { key: input.key, ...machine, ...catalogue };
     } else {
       const parts = sealParts(input.seal);
       body = {
         sealedKey: { ephemeralPublicKey: input.seal.ephemeralPublicKey, ciphertext: input.seal.ciphertext, proof: makProof(bindKeyOf(input.seal), parts, machine) },
-        ...machine,
+        ...machine, ...catalogue,
       };
     }
     const response = await this.client.activateMak(body, signal);

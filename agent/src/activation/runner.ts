@@ -118,7 +118,7 @@ export class ActivationRunner {
       const duplicate = error.code === 'KMS_DUPLICATE_CMID';
       let previousCmid = '';
       const more = this.engine.apply({
-        type: 'activation-failed', code: error.code, message: error.message,
+        type: 'activation-failed', code: error.code, message: error.message, jitter: Math.random(),
         ...(k?.hostIntervals ? { hostIntervals: k.hostIntervals } : {}), ...(k?.count !== undefined ? { count: k.count } : {}),
       }, `${channel.name.toLowerCase()}-activation`, (n) => {
         if (!result.ticketRejected) rememberHost(n, k);

@@ -3,11 +3,12 @@
 // stable codes of exit-codes.ts (the runner is command-table.ts).
 import type { Command } from 'commander';
 import { VactError, parseDuration } from '@vact/shared';
+import { EVENTS_COMMAND } from './events-command';
 import { registerAgentGroup } from './agent-run-command';
 import { registerAgentServiceCommands } from './agent-service-command';
 import { agentCommand, registerCommandTable, type AgentCommandSpec, type ExitBox } from './command-table';
 import {
-  activateText, clockText, eventsText, expiryText, hardwareRescanText, keyInstallText, keyUninstallText,
+  activateText, clockText, expiryText, hardwareRescanText, keyInstallText, keyUninstallText,
   offlineConfirmText, offlineIidText, rearmText, statusText,
 } from './output/license-output';
 import { hostClientsText, hostStatusText, kmsDomainsText, kmsShowText } from './output/kms-output';
@@ -23,23 +24,19 @@ export function intervalMinutes(flag: string, text: unknown): number | undefined
   return ms / 60_000;
 }
 
-/** `--since DURATION|ISO` -> events.query params; throws INVALID_DURATION. */
-export function sinceParams(since: string | undefined): { since?: string; withinMs?: number } {
-  if (since === undefined) return {};
-  if (/^\d{4}-\d{2}-\d{2}/.test(since)) {
-    const t = Date.parse(since);
-    if (Number.isNaN(t)) throw new VactError('INVALID_DURATION', `--since "${since}" is neither a duration nor an ISO time`);
-    return { since: new Date(t).toISOString() };
-  }
-  return { withinMs: parseDuration(since) };
-}
+/** The most a product key read from standard input may be (a key is 29 characters). */
+const MAX_STDIN_KEY = 1024;
 
-/** Parses --limit. */
-function limitOf(text: unknown): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new VactError('INVALID_REQUEST', `--limit "${typeof text === "string" ? text : JSON.stringify(text)}": expected a whole number from 1 to 1000`);
-  return n;
+/** Reads one product key from standard input (its first line); throws INVALID_KEY when there is none. */
+export async function readKeyFromStdin(stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  let text = '';
+  for await (const chunk of stdin) {
+    text += typeof chunk === 'string' ? chunk : (chunk).toString('utf8');
+    if (text.includes('\n') || text.length > MAX_STDIN_KEY) break;
+  }
+  const key = text.split(/\r?\n/)[0].trim();
+  if (key === '' || key.length > 64) throw new VactError('INVALID_KEY', key === '' ? 'no key on standard input (`vact key install -` reads one line)' : 'standard input does not hold one product key');
+  return key;
 }
 
 /** Descriptions of the parent commands the rows create. */
@@ -70,9 +67,13 @@ export const AGENT_COMMANDS: readonly AgentCommandSpec[] = [
     params: () => ({}), render: (s) => activateText(s),
   }),
   agentCommand({
-    path: ['key', 'install'], description: 'install a product key; a MAK is activated at once (slmgr /ipk)', method: 'key.install',
-    args: [{ name: 'key', description: 'product key XXXXX-XXXXX-XXXXX-XXXXX-XXXXX' }],
-    params: ([key]) => ({ key: key }), render: (r) => keyInstallText(r),
+    path: ['key', 'install'], description: 'install a product key; a MAK is activated at once (slmgr /ipk, then /ato)', method: 'key.install',
+    args: [{ name: 'key', description: 'product key XXXXX-XXXXX-XXXXX-XXXXX-XXXXX, or - to read it from standard input (out of ps and shell history)' }],
+    options: [{ flags: '--no-activate', description: 'only install the key; activate later with `vact activate`' }],
+    params: async ([key], f) => ({ key: key === '-' ? await readKeyFromStdin() : key, ...(f['activate'] === false ? { activate: false } : {}) }),
+    render: (r) => keyInstallText(r),
+    // The activation the install started failed: the key stays installed (as after slmgr /ipk + /ato), the exit code says so.
+    failure: (r) => (r.activation.attempted && !r.activation.succeeded ? r.activation.error : null),
   }),
   agentCommand({
     path: ['key', 'uninstall'], description: 'remove the product key; the machine becomes Unlicensed (slmgr /upk)', method: 'key.uninstall',
@@ -91,18 +92,7 @@ export const AGENT_COMMANDS: readonly AgentCommandSpec[] = [
     args: [{ name: 'cid', description: 'the confirmation ID from the authority' }],
     params: ([cid]) => ({ confirmationId: cid }), render: (s) => offlineConfirmText(s),
   }),
-  agentCommand({
-    path: ['events'], description: "show the activation event log (ids 12288/12289/12290 and the agent's own)", method: 'events.query',
-    options: [
-      { flags: '--since <since>', description: "only events of the last DURATION (e.g. 7d, on the agent's clock) or since an ISO time" },
-      { flags: '--limit <n>', description: 'at most this many of the most recent events (default 100, at most 1000)' },
-    ],
-    params: (_a, f) => {
-      const limit = limitOf(f['limit']);
-      return { ...sinceParams(f['since'] as string | undefined), ...(limit !== undefined ? { limit } : {}) };
-    },
-    render: (r) => eventsText(r.events),
-  }),
+  EVENTS_COMMAND,
   agentCommand({
     path: ['hardware', 'rescan'], description: 're-read the hardware and apply the tolerance rule (admin)', method: 'hardware.rescan',
     params: () => ({}), render: (r) => hardwareRescanText(r),

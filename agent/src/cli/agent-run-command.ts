@@ -14,10 +14,12 @@ export function registerAgentRunCommand(agentCmd: Command): void {
     .command('run')
     .description('run the agent daemon (license lifecycle, activation, control API)')
     .option('--config <file>', 'JSON config file with the same settings (flags override it)')
-    .option('--state-dir <dir>', 'state directory (state file, tokens, logs, events)')
+    .option('--state-dir <dir>', 'state directory (state file, tokens, logs, events; env VACT_STATE_DIR; default /var/lib/vact)')
     .option('--edition <edition>', 'edition id of this machine (see `vact catalogue show`)')
     .option('--authority <url>', 'activation authority URL, e.g. http://authority.lab:8470')
     .option('--authority-key <file>', 'file with the authority public key (base64 Ed25519)')
+    .option('--authority-ca <file>', 'CA certificate (PEM) to trust for an https --authority (default: the system\'s CAs)')
+    .option('--catalogue <file>', 'the organisation\'s own catalogue JSON (default: the reference catalogue; the authority must use the same)')
     .option('--control <host:port>', 'control API address (default 127.0.0.1:1689)')
     .option('--tls-cert <file>', 'TLS certificate for a non-loopback --control')
     .option('--tls-key <file>', 'TLS private key for a non-loopback --control')
@@ -34,7 +36,7 @@ export function registerAgentRunCommand(agentCmd: Command): void {
     .option('--metrics-listen <host:port>', 'Prometheus /metrics on HOST:PORT (off by default; not loopback: needs --tls-cert/--tls-key)')
     .action(async (opts: Record<string, string | undefined>) => {
       const code = await runAgent({
-        stateDir: opts['stateDir'], edition: opts['edition'], authority: opts['authority'], authorityKey: opts['authorityKey'],
+        stateDir: opts['stateDir'] ?? (process.env['VACT_STATE_DIR'] || undefined), edition: opts['edition'], authority: opts['authority'], authorityKey: opts['authorityKey'], authorityCa: opts['authorityCa'], catalogue: opts['catalogue'],
         control: opts['control'], tlsCert: opts['tlsCert'], tlsKey: opts['tlsKey'], clock: opts['clock'], hardware: opts['hardware'], logLevel: opts['logLevel'],
         kmsListen: opts['kmsListen'], kmsDomain: opts['kmsDomain'], dnsServer: opts['dnsServer'], dnsPublish: opts['dnsPublish'],
         tsigKey: opts['tsigKey'], dnsPriority: opts['dnsPriority'], dnsWeight: opts['dnsWeight'], metricsListen: opts['metricsListen'],

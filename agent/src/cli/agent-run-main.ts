@@ -8,7 +8,7 @@ import { runProgram, vactProgram } from './program';
 /** Runs `vact agent run …` (argv as process.argv) and resolves with the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const exit: ExitBox = { code: -1 };
-  const program = vactProgram();
+  const program = vactProgram(argv);
   registerAgentGroup(program);
   return runProgram(program, argv, exit);
 }

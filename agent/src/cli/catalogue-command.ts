@@ -1,38 +1,11 @@
 // `vact catalogue show|check`: print the catalogue the fleet runs on, or validate a catalogue file
 // before deploying it. A bad file is a usage error (exit 2) with the offending field named.
-import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { groupsActivatedBy, parseCatalogue, referenceCatalogue, VactError, type Catalogue, ExitCode } from '@vact/shared';
+import { catalogueIdentity, exitCodeForErrorCode, formatErrorText, groupsActivatedBy, referenceCatalogue, VactError, type Catalogue } from '@vact/shared';
+import { readCatalogueFile } from '@vact/shared/node';
 
-/** Catalogue files are small (the reference is ~7 KB); refuse anything absurd before reading it. */
-const MAX_CATALOGUE_BYTES = 1024 * 1024;
-
-/** Reads and validates a catalogue file; throws VactError('INVALID_CATALOGUE') naming the file and the field. */
-export function loadCatalogueFile(file: string): Catalogue {
-  let text: string;
-  try {
-    const size = statSync(file).size;
-    if (size > MAX_CATALOGUE_BYTES) throw new VactError('INVALID_CATALOGUE', `${file}: ${size} bytes is larger than the ${MAX_CATALOGUE_BYTES}-byte limit`);
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if (err instanceof VactError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(err);
-    throw new VactError('INVALID_CATALOGUE', `${file}: cannot read it (${why})`, { file });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new VactError('INVALID_CATALOGUE', `${file}: not valid JSON (${(err as Error).message})`, { file });
-  }
-  try {
-    return parseCatalogue(json);
-  } catch (err) {
-    if (err instanceof VactError) throw new VactError('INVALID_CATALOGUE', `${file}: ${err.message.replace(/^The catalogue is not valid: /, '')}`, { ...err.details, file });
-    throw err;
-  }
-}
+/** Reads and validates a catalogue file (one loader for the CLI, the agent and the authority). */
+export const loadCatalogueFile = readCatalogueFile;
 
 /** "10080 minutes (7 days)": the number as configured, and the unit an administrator thinks in. */
 function minutes(m: number): string {
@@ -65,7 +38,7 @@ export function formatCatalogue(c: Catalogue): string {
   const groups = [...c.groups].sort((a, b) => a.rank - b.rank);
   const r = c.rules;
   const out = [
-    `Catalogue: ${c.name}`,
+    `Catalogue: ${c.name} (version ${c.version}, digest ${catalogueIdentity(c).digest})`,
     '',
     'Product-key groups (least inclusive first; a KMS host key activates its group and every group below it)',
     ...table(
@@ -103,9 +76,9 @@ export function formatCatalogue(c: Catalogue): string {
 /** Prints a catalogue error (human on stderr; also JSON on stdout with --json) and sets the usage exit code. */
 function fail(err: unknown, json: boolean | undefined): void {
   if (!(err instanceof VactError)) throw err;
-  process.stderr.write(`vact: ${err.message}\n  hint: ${err.hint}\n`);
+  process.stderr.write(formatErrorText(err));
   if (json) process.stdout.write(`${JSON.stringify({ error: err.toJSON() }, null, 2)}\n`);
-  process.exitCode = ExitCode.usage;
+  process.exitCode = exitCodeForErrorCode(err.code);
 }
 
 /** Registers `vact catalogue show` and `vact catalogue check`. */
@@ -134,11 +107,11 @@ export function registerCatalogueCommand(program: Command): void {
     .action((file: string, opts: { json?: boolean }) => {
       try {
         const c = loadCatalogueFile(file);
-        const summary = { valid: true, file, name: c.name, products: c.products.length, groups: c.groups.length, editions: c.editions.length };
+        const summary = { valid: true, file, ...catalogueIdentity(c), products: c.products.length, groups: c.groups.length, editions: c.editions.length };
         process.stdout.write(
           opts.json
             ? `${JSON.stringify(summary, null, 2)}\n`
-            : `${file}: valid catalogue "${c.name}" (${summary.products} products, ${summary.groups} groups, ${summary.editions} editions)\n`,
+            : `${file}: valid catalogue "${c.name}" (${summary.products} products, ${summary.groups} groups, ${summary.editions} editions), digest ${summary.digest}\n`,
         );
       } catch (err) {
         fail(err, opts.json);

@@ -2,7 +2,7 @@
 // params, how the result reads) and one runner that connects, calls, prints and exits with
 // the stable codes of exit-codes.ts. A command is a row, not another copy of the plumbing.
 import type { Command } from 'commander';
-import { ExitCode, exitCodeForErrorCode, type ControlMethodName, type ControlParamsInput, type ControlResult } from '@vact/shared';
+import { ExitCode, exitCodeForErrorCode, formatErrorText, type ErrorData, type ControlMethodName, type ControlParamsInput, type ControlResult } from '@vact/shared';
 import type { ControlClient } from '@vact/shared/node';
 import { CliFailure, connectAgent, errorDataOf, withConnectionOptions, type ConnectionFlags } from './agent-connection';
 
@@ -17,8 +17,12 @@ export interface AgentCommandSpec<M extends ControlMethodName = ControlMethodNam
   args?: readonly { name: string; description: string }[];
   options?: readonly { flags: string; description: string }[];
   method: M;
-  params: (args: string[], flags: Record<string, unknown>) => ControlParamsInput<M>;
+  params: (args: string[], flags: Record<string, unknown>) => ControlParamsInput<M> | Promise<ControlParamsInput<M>>;
   render: (result: ControlResult<M>, client: ControlClient, flags: Record<string, unknown>) => string;
+  /** Instead of call + render: a command that keeps running (e.g. `events --follow`); null to run normally. Resolves with the exit code. */
+  stream?: (client: ControlClient, params: ControlParamsInput<M>, flags: Record<string, unknown>) => Promise<number> | null;
+  /** A failure the result reports (e.g. the activation a key install started): printed too, and it sets the exit code. */
+  failure?: (result: ControlResult<M>) => ErrorData | null;
 }
 
 /** Builds a row with its method's types checked. */
@@ -34,7 +38,7 @@ function write(stream: NodeJS.WriteStream, text: string): void {
 export function reportError(err: unknown, json: boolean): number {
   const data = errorDataOf(err);
   if (json) write(process.stdout, JSON.stringify({ error: { code: data.code, number: data.number, message: data.message, hint: data.hint, ...(data.details ? { details: data.details } : {}) } }));
-  else write(process.stderr, `Error ${data.number} (${data.code}): ${data.message}\n  What to do: ${data.hint}`);
+  else write(process.stderr, formatErrorText(data));
   return err instanceof CliFailure ? err.exitCode : exitCodeForErrorCode(data.code);
 }
 
@@ -43,16 +47,21 @@ async function run(spec: AgentCommandSpec, args: string[], flags: ConnectionFlag
   const json = flags.json === true;
   let params: ControlParamsInput<ControlMethodName>;
   try {
-    params = spec.params(args, flags);
+    params = await spec.params(args, flags);
   } catch (err) {
     return reportError(err, json);
   }
   let client: ControlClient | null = null;
   try {
     client = await connectAgent(flags);
+    const streaming = spec.stream?.(client, params, flags) ?? null;
+    if (streaming) return await streaming;
     const result = await client.call(spec.method, params);
     write(process.stdout, json ? JSON.stringify(result, null, 2) : spec.render(result, client, flags));
-    return ExitCode.ok;
+    const failed = spec.failure?.(result) ?? null;
+    if (failed === null) return ExitCode.ok;
+    if (!json) write(process.stderr, formatErrorText(failed));
+    return exitCodeForErrorCode(failed.code);
   } catch (err) {
     return reportError(err, json);
   } finally {

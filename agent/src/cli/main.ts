@@ -6,10 +6,11 @@ import { registerAuthority } from './authority-loader';
 import type { ExitBox } from './command-table';
 import { registerPlanningCommands } from '../plan/register';
 import { runProgram, vactProgram } from './program';
+import { hoistConnectionOptions } from './argv';
 
 /** Builds the whole `vact` command tree; each concern registers its own subcommands. */
 export function buildProgram(argv: readonly string[] = process.argv, exit: ExitBox = { code: -1 }): Command {
-  const program = vactProgram();
+  const program = vactProgram(argv);
   registerCatalogueCommand(program);
   registerAuthority(program, argv, exit);
   registerAgentCommands(program, exit);
@@ -21,5 +22,6 @@ export function buildProgram(argv: readonly string[] = process.argv, exit: ExitB
 /** Runs the CLI and resolves with the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const exit: ExitBox = { code: -1 };
-  return runProgram(buildProgram(argv, exit), argv, exit);
+  const args = hoistConnectionOptions(argv);
+  return runProgram(buildProgram(args, exit), args, exit);
 }

@@ -35,8 +35,14 @@ describe('agent config (flags + --config FILE)', () => {
     assert.equal(c.stateDir, path.join(dir, 'state'));
   });
 
+  it('a default install keeps its state in /var/lib/vact', () => {
+    const raw = { ...base };
+    delete raw.stateDir;
+    assert.equal(resolveAgentConfig(raw).stateDir, '/var/lib/vact');
+  });
+
   it('names each missing required setting', () => {
-    for (const k of ['stateDir', 'edition', 'authority', 'authorityKey'] as const) {
+    for (const k of ['edition', 'authority', 'authorityKey'] as const) {
       const raw = { ...base };
       delete raw[k];
       refused(() => resolveAgentConfig(raw), k, /is required/);

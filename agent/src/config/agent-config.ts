@@ -16,6 +16,10 @@ export interface AgentConfig {
   edition: string;
   authorityUrl: string;
   authorityKeyFile: string;
+  /** CA certificate (PEM) trusted for an https authority; null: the system's CAs. */
+  authorityCa: string | null;
+  /** The organisation's own catalogue file; null: the reference catalogue. */
+  catalogue: string | null;
   control: { host: string; port: number };
   clock: ClockSetting;
   hardware: HardwareSetting;
@@ -33,6 +37,8 @@ export interface RawAgentSettings {
   edition?: string;
   authority?: string;
   authorityKey?: string;
+  authorityCa?: string;
+  catalogue?: string;
   control?: string;
   clock?: string;
   hardware?: string;
@@ -69,18 +75,20 @@ export const DEFAULT_KMS_LISTEN = '0.0.0.0:1688';
 
 /** Config file keys (same names as the long flags, camel-cased). */
 export const CONFIG_KEYS: readonly (keyof RawAgentSettings)[] = [
-  'stateDir', 'edition', 'authority', 'authorityKey', 'control', 'clock', 'hardware', 'tlsCert', 'tlsKey', 'logLevel',
+  'stateDir', 'edition', 'authority', 'authorityKey', 'authorityCa', 'catalogue', 'control', 'clock', 'hardware', 'tlsCert', 'tlsKey', 'logLevel',
   'kmsListen', 'kmsDomain', 'dnsServer', 'dnsPublish', 'tsigKey', 'dnsPriority', 'dnsWeight', 'metricsListen',
 ];
 /** Config keys that name files (resolved against the config file's folder). */
-export const PATH_KEYS = new Set<keyof RawAgentSettings>(['stateDir', 'authorityKey', 'tlsCert', 'tlsKey', 'tsigKey']);
+export const PATH_KEYS = new Set<keyof RawAgentSettings>(['stateDir', 'authorityKey', 'authorityCa', 'catalogue', 'tlsCert', 'tlsKey', 'tsigKey']);
 const FLAG_NAMES: Record<keyof RawAgentSettings, string> = {
-  stateDir: '--state-dir', edition: '--edition', authority: '--authority', authorityKey: '--authority-key',
+  stateDir: '--state-dir', edition: '--edition', authority: '--authority', authorityKey: '--authority-key', authorityCa: '--authority-ca', catalogue: '--catalogue',
   control: '--control', clock: '--clock', hardware: '--hardware', tlsCert: '--tls-cert', tlsKey: '--tls-key', logLevel: '--log-level',
   kmsListen: '--kms-listen', kmsDomain: '--kms-domain', dnsServer: '--dns-server', dnsPublish: '--dns-publish', tsigKey: '--tsig-key',
   dnsPriority: '--dns-priority', dnsWeight: '--dns-weight', metricsListen: '--metrics-listen',
 };
 export const DEFAULT_CONTROL = '127.0.0.1:1689';
+/** The state dir of a default install (the CLI looks there too when nothing names another). */
+export const DEFAULT_STATE_DIR = '/var/lib/vact';
 const MAX_CONFIG_BYTES = 64 * 1024;
 
 function bad(setting: keyof RawAgentSettings | 'config', detail: string): VactError {
@@ -148,13 +156,17 @@ function required(raw: RawAgentSettings, key: Exclude<keyof RawAgentSettings, 'k
 
 /** Validates raw settings into an AgentConfig. */
 export function validateSettings(raw: RawAgentSettings): AgentConfig {
-  const stateDir = path.resolve(required(raw, 'stateDir'));
+  const stateDir = path.resolve(raw.stateDir?.trim() || DEFAULT_STATE_DIR);
   const edition = parseEdition(required(raw, 'edition'));
   const authorityUrl = parseAuthorityUrl(required(raw, 'authority'));
 
   const authorityKeyFile = path.resolve(required(raw, 'authorityKey'));
   if (!fs.existsSync(authorityKeyFile)) throw bad('authorityKey', `file ${authorityKeyFile} does not exist`);
 
+  const authorityCa = raw.authorityCa ? path.resolve(raw.authorityCa) : null;
+  if (authorityCa !== null && !fs.existsSync(authorityCa)) throw bad('authorityCa', `file ${authorityCa} does not exist`);
+  const catalogue = raw.catalogue ? path.resolve(raw.catalogue) : null;
+  if (catalogue !== null && !fs.existsSync(catalogue)) throw bad('catalogue', `file ${catalogue} does not exist`);
   const control = parseControl(raw.control ?? DEFAULT_CONTROL);
   const clock = parseClock(raw.clock ?? 'system');
   const hardware = parseHardware(raw.hardware ?? 'systeminformation');
@@ -167,13 +179,13 @@ export function validateSettings(raw: RawAgentSettings): AgentConfig {
   if (!isLoopbackHost(control.host) && tlsCert === null) {
     throw bad('control', `binding ${control.host} (not loopback) requires --tls-cert and --tls-key`);
   }
-  const logLevel = parseLogLevel(raw.logLevel ?? 'info');
+  const logLevel = parseLogLevel((raw.logLevel ?? 'info').toLowerCase());
   const kms = parseKmsSettings(raw);
   // The metrics are numbers only, but the rule for every listener holds: loopback, or TLS.
   if (kms.metricsListen && !isLoopbackHost(kms.metricsListen.host) && tlsCert === null) {
     throw bad('metricsListen', `binding ${kms.metricsListen.host} (not loopback) requires --tls-cert and --tls-key (served over https://)`);
   }
-  return { stateDir, edition, authorityUrl: authorityUrl.replace(/\/+$/, ''), authorityKeyFile, control, clock, hardware, tlsCert, tlsKey, logLevel, kms };
+  return { stateDir, edition, authorityUrl: authorityUrl.replace(/\/+$/, ''), authorityKeyFile, authorityCa, catalogue, control, clock, hardware, tlsCert, tlsKey, logLevel, kms };
 }
 
 const DNS_NAME = /^(?=.{1,253}$)([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
@@ -256,7 +268,7 @@ export function parseControl(text: string): { host: string; port: number } {
 
 /** Parses `system`, `sim` or `sim:ISO-TIME`. */
 export function parseClock(text: string): ClockSetting {
-  const spec = parseClockSpec(text);
+  const spec = parseClockSpec(text.toLowerCase().startsWith('sim:') ? `sim:${text.slice(4)}` : text.toLowerCase());
   if ('error' in spec) throw bad('clock', spec.error);
   return spec;
 }

@@ -1,7 +1,7 @@
 // The control API's view of the agent: each AgentService call is a read of the engine's state, a
 // change under its lock, or a contact through the activation runner — never network I/O under the lock.
 import {
-  VactError, SimClock, decodeProductKey, hostKeyInstallableOn, toWireTime, EventIds,
+  VactError, SimClock, catalogueIdentity, decodeProductKey, keyRefusal, toWireTime, EventIds,
   type AgentService, type Catalogue, type ClockResult, type Clock, type ControlNotification, type ControlParams, type Edition,
   type EventsQueryResult, type ExpiryResult, type HardwareRescanResult, type InstalledKey, type KeyInstallResult,
   type OfflineIidResult, type StatusResult, type KmsShowResult, type KmsDomainListResult, type HostStatusResult, type HostClientsResult,
@@ -12,6 +12,7 @@ import type { HardwareScanner } from '../hardware/hardware-scanner';
 import type { ActivationRunner } from '../activation/runner';
 import { iidFields, installationIdOf, verifyConfirmation } from '../activation/offline';
 import { toAgentEvent, type Announcer } from '../license/announcer';
+import { idsAtLeast } from '../events/event-level';
 import type { LicenseEngine } from '../license/engine';
 import type { Contact } from '../license/effects';
 import { applyHardwareScan } from '../license/identity';
@@ -49,7 +50,7 @@ export class AgentServiceImpl implements AgentService {
   /** The status result for the current state. */
   statusNow(verbose = false): StatusResult {
     const d = this.d;
-    return statusView(d.engine.state, { edition: d.edition, clock: d.clock.kind, now: d.clock.now(), authorityUrl: d.config.authorityUrl, hardwareSource: d.hardwareDescription }, verbose);
+    return statusView(d.engine.state, { edition: d.edition, clock: d.clock.kind, now: d.clock.now(), authorityUrl: d.config.authorityUrl, hardwareSource: d.hardwareDescription, catalogue: catalogueIdentity(d.catalogue) }, verbose);
   }
 
   handshake(): Promise<{ agentVersion: string; clock: 'system' | 'sim'; edition: string; cmid: string }> {
@@ -76,9 +77,9 @@ export class AgentServiceImpl implements AgentService {
   async keyInstall(params: ControlParams<'key.install'>): Promise<KeyInstallResult> {
     const { catalogue, edition, engine, announcer } = this.d;
     const decoded = decodeProductKey(params.key, catalogue.groups.map((g) => g.id));
-    if (decoded.type === 'kms-host' && !hostKeyInstallableOn(catalogue, decoded.group, edition.id)) {
-      throw new VactError('HOST_KEY_NOT_ALLOWED_ON_EDITION', `a ${decoded.group} KMS host key cannot be installed on ${edition.id}`);
-    }
+    // Like slmgr /ipk: a key that cannot apply to this edition is refused before anything changes.
+    const refused = keyRefusal(catalogue, decoded, edition.id);
+    if (refused) throw refused;
     const key: InstalledKey = { key: decoded.key, type: decoded.type, group: decoded.group, partialKey: decoded.partial };
     const contacts = await engine.run(() => {
       // Switching channels keeps a Licensed machine's ticket until the new channel answers.
@@ -90,7 +91,8 @@ export class AgentServiceImpl implements AgentService {
       return c;
     });
     // A MAK activates at once; a failure leaves the key installed with retries on the activation interval.
-    const wanted: Contact[] = key.type === 'mak' && !contacts.includes('contact-authority') ? [...contacts, 'contact-authority'] : contacts;
+    const wanted: Contact[] = params.activate === false ? []
+      : key.type === 'mak' && !contacts.includes('contact-authority') ? [...contacts, 'contact-authority'] : contacts;
     let activation: KeyInstallResult['activation'] = { attempted: false, succeeded: false, error: null };
     if (wanted.length > 0) {
       const outcome = await this.d.runner.runAll(wanted);
@@ -157,7 +159,10 @@ export class AgentServiceImpl implements AgentService {
   async eventsQuery(params: ControlParams<'events.query'>): Promise<EventsQueryResult> {
     let since = params.since ? Date.parse(params.since) : undefined;
     if (params.withinMs !== undefined) since = Math.max(since ?? -Infinity, this.d.clock.now() - params.withinMs);
-    const recs = await this.d.events.queryAsync({ ...(since !== undefined ? { since } : {}), ...(params.eventIds ? { ids: params.eventIds } : {}), limit: params.limit ?? 100 });
+    const atLevel = idsAtLeast(params.level ?? 'info');
+    const ids = atLevel === null ? params.eventIds : (params.eventIds ?? atLevel).filter((id) => atLevel.includes(id));
+    if (ids !== undefined && ids.length === 0) return { events: [] };
+    const recs = await this.d.events.queryAsync({ ...(since !== undefined ? { since } : {}), ...(ids ? { ids } : {}), limit: params.limit ?? 100 });
     return { events: recs.map(toAgentEvent) };
   }
 

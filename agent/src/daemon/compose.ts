@@ -2,10 +2,10 @@
 // and owns their disposal (scheduler, runner's contacts, background scan, engine) in one place.
 import * as fs from 'node:fs';
 import {
-  VactError, SimClock, EventIds, referenceCatalogue, findEdition, decodeProductKey, initialState,
+  VactError, SimClock, EventIds, catalogueIdentity, referenceCatalogue, findEdition, decodeProductKey, initialState,
   type Catalogue, type Clock, type Edition, type InstalledKey,
 } from '@vact/shared';
-import { SystemClock } from '@vact/shared/node';
+import { SystemClock, readCatalogueFile } from '@vact/shared/node';
 import { KmsClientRole } from '../kms/client/client-role';
 import { KmsHostActivationChannel } from '../kms/host/host-activation-channel';
 import { KmsHostRole } from '../kms/host/host-role';
@@ -20,7 +20,7 @@ import { hardwareSourceFor } from '../hardware/hardware-source';
 import { HardwareScanner, type HardwareScan } from '../hardware/hardware-scanner';
 import { SimScheduler, SystemScheduler, type KeyedScheduler } from '../scheduler/keyed-scheduler';
 import { keepKey } from '../license/key-custody';
-import { readAuthorityKey } from '../activation/authority-key';
+import { readAuthorityCa, readAuthorityKey } from '../activation/authority-key';
 import { MakActivationClient } from '../activation/mak-client';
 import { MakChannel } from '../activation/mak-channel';
 import { ActivationRunner } from '../activation/runner';
@@ -82,7 +82,7 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
   const removedTemp = cleanStaleTempFiles(config.stateDir);
   const stateFile = new StateFile(config.stateDir);
   const stored = stateFile.load();
-  const catalogue = referenceCatalogue();
+  const catalogue = config.catalogue === null ? referenceCatalogue() : readCatalogueFile(config.catalogue);
   const edition = findEdition(catalogue, config.edition);
   if (stored && stored.edition !== edition.id) {
     throw new VactError('INVALID_CONFIG', `--edition ${edition.id}: the state in ${config.stateDir} belongs to edition ${stored.edition}; use that edition or another --state-dir`, { setting: 'edition' });
@@ -150,9 +150,9 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
   });
   hostRoleRef = kmsHost;
   runner = new ActivationRunner(engine, {
-    mak: new MakChannel(new MakActivationClient(config.authorityUrl, authorityKey), config.authorityUrl, () => engine.trustedNow()),
+    mak: new MakChannel(new MakActivationClient(config.authorityUrl, authorityKey, readAuthorityCa(config.authorityCa), catalogueIdentity(catalogue).digest), config.authorityUrl, () => engine.trustedNow()),
     kms: kmsClient,
-    kmsHost: new KmsHostActivationChannel(config.authorityUrl, authorityKey, config.stateDir, () => engine.trustedNow()),
+    kmsHost: new KmsHostActivationChannel(config.authorityUrl, authorityKey, config.stateDir, () => engine.trustedNow(), readAuthorityCa(config.authorityCa)),
   }, announcer);
   const kms = new KmsService({ flags: config.kms, catalogue, edition, engine, runner, host: kmsHost, logger });
   const service = new AgentServiceImpl({

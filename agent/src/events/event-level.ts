@@ -8,3 +8,9 @@ const WARNINGS = new Set<number>([EventIds.reminder, EventIds.hardwareOutOfToler
 export function eventLevel(id: number): 'info' | 'warning' | 'error' {
   return ERRORS.has(id) ? 'error' : WARNINGS.has(id) ? 'warning' : 'info';
 }
+
+/** The ids of the events at `level` or above, or null for every event (level info). */
+export function idsAtLeast(level: 'info' | 'warning' | 'error'): number[] | null {
+  if (level === 'info') return null;
+  return level === 'error' ? [...ERRORS] : [...WARNINGS, ...ERRORS];
+}

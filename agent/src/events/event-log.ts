@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { rotateFiles } from '../logging/file-rotation';
 import { fsyncDir } from '../store/atomic-file';
 import { linesFromEnd, linesFromEndSync } from './tail-lines';
+import { eventLevel } from './event-level';
+import type { AgentEvent } from '@vact/shared';
 
 /** One logged event. `time` is the agent clock (sim or system) in ms since epoch. */
 export interface EventRecord {
@@ -53,7 +55,7 @@ export class EventLog {
   /** Appends one event and returns it with its sequence number. */
   append(e: Omit<EventRecord, 'seq'>): EventRecord {
     const rec: EventRecord = { seq: ++this.seq, time: e.time, id: e.id, message: e.message, ...(e.data ? { data: e.data } : {}) };
-    let line = `${JSON.stringify(rec)}\n`;
+    let line = `${JSON.stringify(eventLine(rec))}\n`;
     if (this.size > 0 && this.size + Buffer.byteLength(line) > this.maxBytes) this.rotate();
     if (this.torn) line = `\n${line}`;
     const created = this.size === 0;
@@ -157,11 +159,27 @@ function endsTorn(file: string, size: number): boolean {
   }
 }
 
-/** One record, or null for a line torn by a crash mid-append (the rest of the log stays readable). */
+/**
+ * A record as one line of events.jsonl: the same fields, names and ISO time as an event of the
+ * control API (`vact events --json`): seq, eventId, time, level, message, data.
+ */
+export function eventLine(r: EventRecord): AgentEvent {
+  return { seq: r.seq, eventId: r.id, time: new Date(r.time).toISOString(), level: eventLevel(r.id), message: r.message, ...(r.data ? { data: r.data } : {}) };
+}
+
+/**
+ * One record, or null for a line torn by a crash mid-append (the rest of the log stays readable).
+ * Lines of earlier versions ({seq, time: ms, id, …}) are read too.
+ */
 function parseLine(line: string): EventRecord | null {
   try {
-    const rec = JSON.parse(line) as EventRecord;
-    return typeof rec === 'object' && rec !== null && typeof rec.seq === 'number' && typeof rec.time === 'number' && typeof rec.id === 'number' ? rec : null;
+    const j = JSON.parse(line) as Record<string, unknown>;
+    if (typeof j !== 'object' || j === null || typeof j['seq'] !== 'number' || typeof j['message'] !== 'string') return null;
+    const id = typeof j['eventId'] === 'number' ? j['eventId'] : j['id'];
+    const time = typeof j['time'] === 'string' ? Date.parse(j['time']) : j['time'];
+    if (typeof id !== 'number' || typeof time !== 'number' || !Number.isFinite(time)) return null;
+    const data = j['data'];
+    return { seq: j['seq'], time, id, message: j['message'], ...(typeof data === 'object' && data !== null ? { data: data as Record<string, unknown> } : {}) };
   } catch {
     return null;
   }

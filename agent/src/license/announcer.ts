@@ -4,13 +4,12 @@ import {
   EventIds, LicenseStatusCode, NotificationMethods, toWireTime,
   type AgentEvent, type Clock, type ControlNotification, type Edition, type LicenseStatus, type StatusResult,
 } from '@vact/shared';
-import type { EventLog, EventRecord } from '../events/event-log';
-import { eventLevel } from '../events/event-level';
+import { eventLine, type EventLog, type EventRecord } from '../events/event-log';
 import type { Logger } from '../logging/logger';
 
 /** The wire form of an event-log record. */
 export function toAgentEvent(r: EventRecord): AgentEvent {
-  return { seq: r.seq, eventId: r.id, time: toWireTime(r.time), level: eventLevel(r.id), message: r.message, ...(r.data ? { data: r.data } : {}) };
+  return eventLine(r);
 }
 
 /** Owns the notification listeners; writes events with the agent clock's time. */

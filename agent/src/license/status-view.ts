@@ -1,5 +1,5 @@
 // Status and expiry as the control API reports them: pure functions of the state, the edition and the time.
-import { LicenseStatusCode, toWireTime, type Edition, type ExpiryResult, type LifecycleState, type StatusResult } from '@vact/shared';
+import { LicenseStatusCode, isPermanentFailure, toWireTime, type CatalogueIdentity, type Edition, type ExpiryResult, type LifecycleState, type StatusResult } from '@vact/shared';
 import type { AgentState } from '../store/state-file';
 import { AGENT_VERSION } from '../version';
 
@@ -10,6 +10,7 @@ export interface StatusContext {
   now: number;
   authorityUrl: string;
   hardwareSource: string;
+  catalogue: CatalogueIdentity;
 }
 
 const CHANNEL_NAMES = { 'kms-client': 'VOLUME_KMSCLIENT', 'kms-host': 'VOLUME_KMS', mak: 'VOLUME_MAK' } as const;
@@ -46,7 +47,7 @@ export function statusView(state: AgentState, ctx: StatusContext, verbose: boole
     lastActivatedAt: toWireTime(lc.lastActivatedAt),
     remainingMs: deadline === null ? null : Math.max(0, deadline - effectiveNow),
     remainingRearms: lc.remainingRearms,
-    lastError: lc.lastError ? { code: lc.lastError.code, message: lc.lastError.message, at: toWireTime(lc.lastError.at) } : null,
+    lastError: lc.lastError ? { code: lc.lastError.code, message: lc.lastError.message, at: toWireTime(lc.lastError.at), permanent: lc.key !== null && isPermanentFailure(lc.lastError.code, lc.key.type) } : null,
     nextAttemptAt: toWireTime(lc.nextAttemptAt),
     intervals: lc.intervals,
     now: toWireTime(ctx.now),
@@ -71,6 +72,7 @@ export function statusView(state: AgentState, ctx: StatusContext, verbose: boole
       kmsHost: result.kms?.host ?? state.kms?.staticHost?.host ?? null,
       authorityUrl: ctx.authorityUrl,
       hardwareSource: ctx.hardwareSource,
+      catalogue: ctx.catalogue,
     };
   }
   return result;

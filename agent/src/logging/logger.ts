@@ -30,6 +30,16 @@ export interface LoggerOptions {
   now?: () => number;
 }
 
+/**
+ * One JSON log line, the same shape for the agent and the authority: `time` (ISO 8601), `level`,
+ * `msg`, then the fields flat (a field may not replace those three).
+ */
+export function logRecord(time: string, level: string, msg: string, fields?: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { time, level, msg };
+  for (const [k, v] of Object.entries(fields ?? {})) if (!(k in out)) out[k] = v;
+  return out;
+}
+
 /** A small leveled logger; never throws (a full disk must not crash the daemon). */
 export class Logger {
   private readonly level: number;
@@ -72,7 +82,7 @@ export class Logger {
         this.terminal.write(`${time} ${level.toUpperCase().padEnd(5)} ${safeMsg}${extra}\n`);
       }
       if (this.file) {
-        const line = `${JSON.stringify({ time, level, msg: safeMsg, ...(safeData ? { data: safeData } : {}) })}\n`;
+        const line = `${JSON.stringify(logRecord(time, level, safeMsg, safeData))}\n`;
         if (this.size > 0 && this.size + line.length > this.maxBytes) this.rotate(this.file);
         fs.appendFileSync(this.file, line, { mode: 0o600 });
         this.size += Buffer.byteLength(line);

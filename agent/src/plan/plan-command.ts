@@ -3,7 +3,7 @@
 // an HTML report). Bad rows are all reported (line, column, reason) with exit 2.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { computePlan, ExitCode, referenceCatalogue, VactError, type Catalogue, type InventoryRow, type Plan } from '@vact/shared';
+import { computePlan, ExitCode, formatErrorText, referenceCatalogue, VactError, type Catalogue, type InventoryRow, type Plan } from '@vact/shared';
 import { loadCatalogueFile } from '../cli/catalogue-command';
 import { formatProblems, InputError, readInventory } from './input-file';
 import { planCsv, formatPlan } from './plan-text';
@@ -23,10 +23,11 @@ export function planFile(file: string, c: Catalogue): { plan: Plan; inventory: I
 /** Reports an input or catalogue error (stderr; JSON on stdout with --json) and sets exit 2. */
 export function failInput(err: unknown, json: boolean | undefined): void {
   if (err instanceof InputError) {
-    process.stderr.write(`vact: ${err.file}: ${err.problems.length} problem(s); nothing was computed\n${formatProblems(err)}\n`);
+    const e = new VactError('INVALID_REQUEST', `${err.file}: ${err.problems.length} problem(s); nothing was computed`);
+    process.stderr.write(`${formatErrorText({ ...e.toJSON(), hint: 'Fix the rows and fields listed below.' })}${formatProblems(err)}\n`);
     if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'INVALID_REQUEST', message: err.message, file: err.file }, problems: err.problems }, null, 2)}\n`);
   } else if (err instanceof VactError) {
-    process.stderr.write(`vact: ${err.message}\n  hint: ${err.hint}\n`);
+    process.stderr.write(formatErrorText(err));
     if (json) process.stdout.write(`${JSON.stringify({ error: err.toJSON() }, null, 2)}\n`);
   } else throw err;
   process.exitCode = ExitCode.usage;

@@ -1,18 +1,24 @@
 // How `vact authority …` commands print results and errors (human text or --json).
-import { VactError, exitCodeForErrorCode } from '@vact/shared';
+import { InvalidArgumentError } from 'commander';
+import { VactError, exitCodeForErrorCode, formatErrorText } from '@vact/shared';
 
 export interface OutputOptions { json?: boolean }
 
-/** Prints data: JSON with --json, else the human text. */
+/** Prints data: JSON with --json (times as ISO 8601 strings), else the human text. */
 export function printResult(opts: OutputOptions, data: unknown, human: () => string): void {
-  process.stdout.write(opts.json ? JSON.stringify(data, null, 2) + '\n' : human().replace(/\n?$/, '\n'));
+  process.stdout.write(opts.json ? JSON.stringify(data, isoTimes, 2) + '\n' : human().replace(/\n?$/, '\n'));
+}
+
+/** The CLI's JSON convention: every time (`…At`, a clock's `now`) is an ISO 8601 string, not milliseconds. */
+export function isoTimes(this: unknown, key: string, value: unknown): unknown {
+  return typeof value === 'number' && (/At$/.test(key) || key === 'at' || key === 'now') && Number.isFinite(value) ? new Date(value).toISOString() : value;
 }
 
 /** Prints an error (what went wrong and what to do) and sets the exit code. */
 export function reportError(opts: OutputOptions, err: unknown): void {
   const e = err instanceof VactError ? err : new VactError('INTERNAL', (err as Error)?.message ?? String(err));
   if (opts.json) process.stdout.write(JSON.stringify({ error: e.toJSON() }, null, 2) + '\n');
-  else process.stderr.write(`vact authority: ${e.message} [${e.code}]\n  hint: ${e.hint}\n`);
+  else process.stderr.write(formatErrorText(e));
   process.exitCode = exitCodeForErrorCode(e.code);
 }
 
@@ -30,3 +36,12 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
   };
 }
 
+
+/** An option parser for one of `values`, in any case (`--type MAK` = `--type mak`). */
+export function oneOf<T extends string>(values: readonly T[]): (text: string) => T {
+  return (text) => {
+    const v = text.toLowerCase() as T;
+    if (!values.includes(v)) throw new InvalidArgumentError(`expected one of ${values.join(', ')} (any case), not "${text}"`);
+    return v;
+  };
+}

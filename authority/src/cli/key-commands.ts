@@ -1,16 +1,28 @@
 // `vact authority key …`, `clock …` and `audit`: admin operations over the API with the admin token.
 import * as fs from 'node:fs';
+import { createInterface } from 'node:readline/promises';
 import { Command, Option } from 'commander';
 import { VactError, type KeyInfo } from '@vact/shared';
 import { AuthorityClient, DEFAULT_AUTHORITY_URL } from '@vact/shared/node';
-import { readAdminToken } from '../config/authority-dir';
-import { action, printResult } from './cli-output';
+import { readAdminToken, runningAuthorityUrl } from '../config/authority-dir';
+import { action, oneOf, printResult } from './cli-output';
 
-export interface ConnectionOptions { url: string; dir?: string; tokenFile?: string; ca?: string; json?: boolean }
+export interface ConnectionOptions { url?: string; dir?: string; tokenFile?: string; ca?: string; json?: boolean }
+
+/** The environment variable that stands for --url. */
+export const AUTHORITY_URL_ENV = 'VACT_AUTHORITY_URL';
+
+/** --url, else VACT_AUTHORITY_URL, else the authority served from the local --dir, else the default. */
+export function authorityUrlOf(opts: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): string {
+  if (opts.url) return opts.url;
+  if (env[AUTHORITY_URL_ENV]) return env[AUTHORITY_URL_ENV];
+  if (opts.dir) return runningAuthorityUrl(opts.dir);
+  return DEFAULT_AUTHORITY_URL;
+}
 
 /** Adds the options every command that talks to an authority takes. */
 export function withConnection(cmd: Command, admin: boolean): Command {
-  cmd.option('--url <URL>', 'authority URL', DEFAULT_AUTHORITY_URL)
+  cmd.option('--url <URL>', `authority URL (env ${AUTHORITY_URL_ENV}; default: the one serving --dir on this machine, else ${DEFAULT_AUTHORITY_URL})`)
     .option('--ca <FILE>', 'trust this CA certificate (PEM) for an https authority')
     .option('--json', 'print the result as JSON');
   if (admin) {
@@ -28,7 +40,24 @@ export function clientFor(opts: ConnectionOptions, admin: boolean): AuthorityCli
       throw new VactError('INVALID_CONFIG', `cannot read --ca ${opts.ca}: ${(err as Error).message}`);
     }
   }
-  return new AuthorityClient({ url: opts.url, ca, adminToken: admin ? readAdminToken(opts) : undefined });
+  return new AuthorityClient({ url: authorityUrlOf(opts), ca, adminToken: admin ? readAdminToken(opts) : undefined });
+}
+
+/**
+ * Revoking cannot be undone: on a terminal ask, elsewhere insist on --yes. Throws USAGE (no
+ * terminal) or a refusal when the answer is not yes; nothing is sent to the authority then.
+ */
+async function confirmRevoke(key: string): Promise<void> {
+  if (!process.stdin.isTTY) {
+    throw new VactError('USAGE', `revoking ${key} cannot be undone and there is no terminal to confirm it: add --yes`);
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`Revoke ${key}? Machines cannot activate with it any more; activations already made stay valid. This cannot be undone. [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) throw new VactError('NOT_CONFIRMED', `${key} was not revoked`);
+  } finally {
+    rl.close();
+  }
 }
 
 const when = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
@@ -58,7 +87,7 @@ export function registerKeyCommands(authority: Command): void {
 
   withConnection(key.command('issue')
     .description('issue a new key; only keys issued by this authority activate')
-    .addOption(new Option('--type <TYPE>', 'key type').choices(['mak', 'kms-host']).makeOptionMandatory())
+    .addOption(new Option('--type <TYPE>', 'key type: mak or kms-host (any case)').argParser(oneOf(['mak', 'kms-host'] as const)).makeOptionMandatory())
     .requiredOption('--group <GROUP>', 'product key group (`vact catalogue show`)')
     .option('--limit <N>', 'MAK activation limit (default 100; KMS host keys follow the catalogue: 6 hosts, 10 activations each)')
     .option('--note <TEXT>', 'free text kept with the key'), true)
@@ -85,9 +114,12 @@ export function registerKeyCommands(authority: Command): void {
         `${k.key}  ${k.type.padEnd(8)} ${k.group.padEnd(10)} ${`${k.used}/${k.limit}`.padStart(9)}  ${k.revoked ? 'revoked' : 'active '}  ${k.note ?? ''}`.trimEnd()).join('\n'));
     }));
 
-  withConnection(key.command('revoke').argument('<KEY>', 'product key').description('refuse further activations with a key (existing ones stay valid)'), true)
-    .action(action(async (k: string, opts: ConnectionOptions) => {
-      const info = await clientFor(opts, true).revokeKey(k);
+  withConnection(key.command('revoke').argument('<KEY>', 'product key').description('refuse further activations with a key (existing ones stay valid); asks on a terminal')
+    .option('--yes', 'do not ask for confirmation (for scripts)'), true)
+    .action(action(async (k: string, opts: ConnectionOptions & { yes?: boolean }) => {
+      const client = clientFor(opts, true);
+      if (opts.yes !== true) await confirmRevoke(k);
+      const info = await client.revokeKey(k);
       printResult(opts, info, () => `Revoked ${info.key}`);
     }));
 

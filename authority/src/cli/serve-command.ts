@@ -4,7 +4,7 @@ import { VactError, AUTHORITY_DEFAULT_PORT } from '@vact/shared';
 import { initAuthorityDir } from '../config/authority-dir';
 import type * as RunAuthority from '../server/run-authority';
 import { parseRateLimit } from '../server/rate-limiter';
-import { action, printResult } from './cli-output';
+import { action, oneOf, printResult } from './cli-output';
 
 /** Adds `init` and `serve` under `vact authority`. */
 export function registerServeCommands(authority: Command): void {
@@ -37,7 +37,7 @@ export function registerServeCommands(authority: Command): void {
     .option('--rate-limit <RATE[/BURST]>', 'activation calls per second per client address (0 = off)', '20/100')
     .option('--catalogue <FILE>', 'catalogue JSON (default: the reference catalogue)')
     .option('--host-cert-days <N>', 'validity of KMS host certificates in days', '180')
-    .addOption(new Option('--sqlite-sync <MODE>', 'SQLite durability: full survives power loss, normal survives process crashes').choices(['full', 'normal']).default('full'))
+    .addOption(new Option('--sqlite-sync <MODE>', 'SQLite durability: full survives power loss, normal survives process crashes').argParser(oneOf(['full', 'normal'] as const)).default('full'))
     .action(action(async (opts: {
       dir: string; listen: string; db?: string; clock: string; tlsCert?: string; tlsKey?: string; insecureHttp?: boolean;
       rateLimit: string; catalogue?: string; hostCertDays: string; sqliteSync: 'full' | 'normal';

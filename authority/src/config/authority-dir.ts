@@ -81,3 +81,56 @@ export function readAdminToken(opts: { dir?: string; tokenFile?: string }): stri
     throw new VactError('UNAUTHORIZED', `cannot read the admin token ${p} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }
+
+/** File in the authority dir naming where the running `vact authority serve` listens (local form). */
+export const SERVE_INFO_FILE = 'serve.json';
+
+/** The URL a local admin command uses for a server bound to `url` (an unspecified address becomes loopback). */
+export function localUrl(url: string): string {
+  return url.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
+}
+
+/** Records (mode 0600) that this process serves the authority in `dir` at `url`. */
+export function writeServeInfo(dir: string, url: string): void {
+  const file = path.join(path.resolve(dir), SERVE_INFO_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify({ url: localUrl(url), pid: process.pid })}\n`, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+/** Marks the record stopped (kept, so a command can say which process last served). */
+export function markServeStopped(dir: string): void {
+  const file = path.join(path.resolve(dir), SERVE_INFO_FILE);
+  try {
+    const info = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    if (info['pid'] !== process.pid) return;
+    fs.writeFileSync(file, `${JSON.stringify({ ...info, stoppedAt: new Date().toISOString() })}\n`, { mode: 0o600 });
+  } catch {
+    // gone: nothing to mark
+  }
+}
+
+/**
+ * The URL of the authority served from the local dir `dir`; UNREACHABLE when none runs there
+ * (the admin token of `dir` is never sent to a default address instead).
+ */
+export function runningAuthorityUrl(dir: string): string {
+  let info: { url?: unknown; pid?: unknown; stoppedAt?: unknown } = {};
+  try {
+    info = JSON.parse(fs.readFileSync(path.join(path.resolve(dir), SERVE_INFO_FILE), 'utf8')) as typeof info;
+  } catch {
+    // never served from here
+  }
+  const pid = typeof info.pid === 'number' ? info.pid : null;
+  let alive = false;
+  if (pid !== null && info.stoppedAt === undefined) {
+    try {
+      process.kill(pid, 0);
+      alive = true;
+    } catch (err) {
+      alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+  if (alive && typeof info.url === 'string') return info.url;
+  throw new VactError('UNREACHABLE', `no authority is running for ${dir} (${pid !== null ? `last seen PID ${pid}` : 'it has not been served from this machine'}); start it with \`vact authority serve --dir ${dir}\`, or pass --url URL for a remote authority`);
+}

@@ -3,10 +3,10 @@
 // revoked, covers the edition, under the limit — and a refusal counts nothing.
 import { randomBytes } from 'node:crypto';
 import {
-  VactError, decodeProductKey, findEdition, hostKeyInstallableOn, signTicketByAuthority, ticketToText,
+  VactError, catalogueIdentity, decodeProductKey, findEdition, keyRefusal, signTicketByAuthority, ticketToText,
   signHostCertificate, decodeInstallationId, installationIdNonce, openInstallationId, encodeConfirmationId,
   openSealedKey, makProof, tagsEqual, fromBase64,
-  type DecodedKey, type SealedKeyRequest, type Edition, type ErrorCodeName, type Ticket,
+  type Catalogue, type DecodedKey, type SealedKeyRequest, type Edition, type ErrorCodeName, type Ticket,
   type MakActivationRequest, type MakActivationResponse, type KmsHostActivationRequest,
   type KmsHostActivationResponse, type OfflineConfirmResponse, type OfflineBatchResponse, type OfflineBatchItem,
 } from '@vact/shared';
@@ -51,6 +51,16 @@ export class ActivationService {
     }
   }
 
+  /** Refuses a request made with another catalogue than this authority's (keys and editions would read differently). */
+  private async sameCatalogue(digest: string | undefined, action: string, who: string, cmid: string | null): Promise<void> {
+    if (digest === undefined) return;
+    const mine = catalogueIdentity(this.ctx.catalogue);
+    if (digest === mine.digest) return;
+    const err = new VactError('CATALOGUE_MISMATCH', `the requester's catalogue has digest ${digest}; this authority's catalogue "${mine.name}" (version ${mine.version}) has digest ${mine.digest}`, { catalogueDigest: digest, authorityCatalogue: mine });
+    await this.auditRefusal(action, null, who, cmid, err);
+    throw err;
+  }
+
   private async auditRefusal(action: string, partialKey: string | null, who: string, cmid: string | null, err: unknown): Promise<void> {
     const code = err instanceof VactError ? err.code : 'INTERNAL';
     await this.ctx.store.audit({ at: this.ctx.clock.now(), action, partialKey, who, cmid, result: code, detail: null });
@@ -61,6 +71,7 @@ export class ActivationService {
     const cmid = req.cmid.toLowerCase();
     const hardwareHash = req.hardwareHash.toLowerCase();
     const nonce = req.nonce.toLowerCase();
+    await this.sameCatalogue(req.catalogueDigest, 'activate-mak', who, cmid);
     const keyText = req.sealedKey ? await this.openSealed(req.sealedKey, { cmid, hardwareHash, edition: req.edition, nonce }, who) : req.key ?? '';
     const key = await this.decode(keyText, 'mak', 'activate-mak', who, cmid);
     const edition = await this.edition(req.edition, 'activate-mak', key.partial, who, cmid);
@@ -97,7 +108,7 @@ export class ActivationService {
     Promise<{ repeat: boolean; remaining: number }> {
     const out = await this.ctx.store.claimMak({
       key: key.key, partialKey: key.partial, hardwareHash, cmid, edition: edition.id, channel,
-      at: this.ctx.clock.now(), who, check: (rec) => makCheck(rec, edition),
+      at: this.ctx.clock.now(), who, check: (rec) => makCheck(this.ctx.catalogue, rec, edition),
     });
     if (!out.ok) throw refusal(out.code, key);
     return { repeat: out.repeat, remaining: Math.max(0, out.limit - out.used) };
@@ -113,6 +124,7 @@ export class ActivationService {
   /** KMS host activation: a host certificate; at most N hosts per key and M activations per host. */
   async activateKmsHost(req: KmsHostActivationRequest, who: string): Promise<KmsHostActivationResponse> {
     const hardwareHash = req.hardwareHash.toLowerCase();
+    await this.sameCatalogue(req.catalogueDigest, 'activate-kms-host', who, null);
     const key = await this.decode(req.key, 'kms-host', 'activate-kms-host', who, null);
     const edition = await this.edition(req.edition, 'activate-kms-host', key.partial, who, null);
     const rules = this.ctx.catalogue.rules;
@@ -122,8 +134,7 @@ export class ActivationService {
       at: now, who, maxActivationsPerHost: rules.kmsHostKeyMaxActivationsPerHost,
       check: (rec) => {
         if (rec.revokedAt !== null) return 'KEY_REVOKED';
-        if (!hostKeyInstallableOn(this.ctx.catalogue, rec.group, edition.id)) return 'HOST_KEY_NOT_ALLOWED_ON_EDITION';
-        return undefined;
+        return keyRefusal(this.ctx.catalogue, { type: 'kms-host', group: rec.group }, edition.id)?.code;
       },
     });
     if (!out.ok) {
@@ -184,8 +195,7 @@ export class ActivationService {
 }
 
 /** The in-transaction checks of a MAK: not revoked, and of the edition's group. */
-function makCheck(rec: KeyRecord, edition: Edition): ErrorCodeName | undefined {
+function makCheck(c: Catalogue, rec: KeyRecord, edition: Edition): ErrorCodeName | undefined {
   if (rec.revokedAt !== null) return 'KEY_REVOKED';
-  if (rec.group !== edition.group) return 'PRODUCT_NOT_COVERED_BY_KEY';
-  return undefined;
+  return keyRefusal(c, { type: 'mak', group: rec.group }, edition.id)?.code;
 }

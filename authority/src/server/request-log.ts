@@ -23,7 +23,10 @@ export class JsonLineLogger {
    */
   log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
     if (!this.sink) return;
-    this.buffer += JSON.stringify({ t: new Date(this.now()).toISOString(), level, msg, ...fields }) + '\n';
+    // The agent's log lines have the same shape: time (ISO 8601), level, msg, then the fields.
+    const line: Record<string, unknown> = { time: new Date(this.now()).toISOString(), level, msg };
+    for (const [k, v] of Object.entries(fields)) if (!(k in line)) line[k] = v;
+    this.buffer += JSON.stringify(line) + '\n';
     if (this.buffer.length > 64 * 1024) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;

@@ -1,10 +1,10 @@
 // Starts a whole authority from its settings: directory, store, clock, catalogue, server.
 import * as fs from 'node:fs';
 import {
-  parseClockSpec, VactError, SimClock, referenceCatalogue, parseCatalogue, AUTHORITY_DEFAULT_PORT, type Catalogue, type Clock, isLoopbackHost, splitHostPort,
+  parseClockSpec, VactError, SimClock, catalogueIdentity, referenceCatalogue, AUTHORITY_DEFAULT_PORT, type Catalogue, type Clock, isLoopbackHost, splitHostPort,
 } from '@vact/shared';
-import { SystemClock, nodeEd25519 } from '@vact/shared/node';
-import { loadAuthorityDir } from '../config/authority-dir';
+import { SystemClock, nodeEd25519, readCatalogueFile } from '@vact/shared/node';
+import { loadAuthorityDir, markServeStopped, writeServeInfo } from '../config/authority-dir';
 import { openStore, parseDbSetting, redactDbUrl } from '../storage/open-store';
 import type { AuthorityStore } from '../storage/store';
 import { DEFAULT_HOST_CERTIFICATE_DAYS, type AuthorityContext } from '../domain/authority-context';
@@ -49,14 +49,7 @@ export function parseListen(value: string): { host: string; port: number } {
 }
 
 function loadCatalogue(file: string | undefined): Catalogue {
-  if (!file) return referenceCatalogue();
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new VactError('INVALID_CONFIG', `cannot read the catalogue ${file}: ${(err as Error).message}`);
-  }
-  return parseCatalogue(json);
+  return file ? readCatalogueFile(file) : referenceCatalogue();
 }
 
 /** Starts an authority and resolves once it is listening. */
@@ -104,9 +97,11 @@ export async function runAuthority(s: AuthoritySettings): Promise<RunningAuthori
     const code = (err as NodeJS.ErrnoException).code;
     throw new VactError('INVALID_CONFIG', `cannot listen on ${host}:${port} (${code ?? (err as Error).message})${code === 'EADDRINUSE' ? '; another process uses the port' : ''}`);
   }
+  // Local admin commands find the service through its dir (`--dir D` needs no `--url`).
+  writeServeInfo(dir.dir, bound.url);
   logger.log('info', 'listening', {
     url: bound.url, db: db.kind === 'sqlite' ? `sqlite:${db.path}` : redactDbUrl(db.url), clock: clock.kind,
-    schemaVersion: await store.schemaVersion(), publicKeyFile: dir.publicKeyPath,
+    schemaVersion: await store.schemaVersion(), publicKeyFile: dir.publicKeyPath, catalogue: catalogueIdentity(catalogue),
   });
   let stopping: Promise<void> | undefined;
   return {
@@ -116,6 +111,7 @@ export async function runAuthority(s: AuthoritySettings): Promise<RunningAuthori
         logger.log('info', 'stopping', {});
         await server.close();
         await store.close();
+        markServeStopped(dir.dir);
         logger.log('info', 'stopped', {});
         logger.flush();
       })();

@@ -11,6 +11,7 @@ import {
   groupsByRank,
   hostKeyActivates,
   hostKeyInstallableOn,
+  keyRefusal,
   leastHostKeyFor,
   parseCatalogue,
   referenceCatalogue,
@@ -280,3 +281,37 @@ describe('catalogue validation', () => {
 function swapFirstTwo(key: string): string {
   return key[1] === key[0] ? key.slice(0, 2) + key[3] + key[2] + key.slice(4) : key[1] + key[0] + key.slice(2);
 }
+
+describe('keyRefusal (slmgr /ipk applicability)', () => {
+  const c = referenceCatalogue();
+  const groups = catalogueGroupIds(c);
+  it('a MAK covers exactly the editions of its group', () => {
+    for (const g of groups) {
+      for (const e of c.editions) {
+        const r = keyRefusal(c, decodeProductKey(encodeProductKey({ type: 'mak', group: g, serial: 1 }, groups), groups), e.id);
+        assert.equal(r === undefined, e.group === g, `${g} MAK on ${e.id}`);
+        if (r) assert.equal(r.code, 'PRODUCT_NOT_COVERED_BY_KEY');
+      }
+    }
+  });
+  it('a KMS client setup key applies only to its own edition', () => {
+    for (const key of c.editions) {
+      for (const e of c.editions) {
+        const r = keyRefusal(c, decodeProductKey(key.kmsClientSetupKey, groups), e.id);
+        assert.equal(r === undefined, key.id === e.id);
+        if (r) assert.match(r.message, new RegExp(`setup key of ${key.id}, not of ${e.id}`));
+      }
+    }
+    const unlisted = decodeProductKey(encodeProductKey({ type: 'kms-client', group: 'client-vl', serial: 999 }, groups), groups);
+    assert.match(keyRefusal(c, unlisted, 'client-enterprise')!.message, /lists for no edition/);
+  });
+  it('a KMS host key only on its group\'s host editions', () => {
+    for (const g of c.groups) {
+      for (const e of c.editions) {
+        const r = keyRefusal(c, { type: 'kms-host', group: g.id }, e.id);
+        assert.equal(r === undefined, hostKeyInstallableOn(c, g.id, e.id));
+        if (r) assert.equal(r.code, 'HOST_KEY_NOT_ALLOWED_ON_EDITION');
+      }
+    }
+  });
+});

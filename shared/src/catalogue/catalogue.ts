@@ -221,3 +221,33 @@ export function leastHostKeyFor(c: Catalogue, editions: EditionId[], options: { 
 export function thresholdFor(c: Catalogue, edition: EditionId): number {
   return findEdition(c, edition).threshold;
 }
+
+/** The parts of a decoded product key that decide where it applies. */
+export interface KeyKind {
+  type: 'kms-client' | 'kms-host' | 'mak';
+  group: GroupId;
+  /** Canonical key text; needed for a KMS client setup key (one per edition). */
+  key?: string;
+}
+
+/**
+ * Why `key` cannot apply to a machine running `edition` (the check of slmgr /ipk), or undefined
+ * when it can: a MAK covers the editions of its own group, a KMS client setup key only its own
+ * edition, and a KMS host key may be held only by its group's host editions.
+ */
+export function keyRefusal(c: Catalogue, key: KeyKind, edition: EditionId): VactError | undefined {
+  const e = findEdition(c, edition);
+  const group = findGroup(c, key.group);
+  if (key.type === 'mak' && key.group !== e.group) {
+    return new VactError('PRODUCT_NOT_COVERED_BY_KEY', `a MAK of group ${group.id} (${group.name}) does not cover ${e.id}, an edition of group ${e.group}`, { keyGroup: group.id, edition: e.id, editionGroup: e.group });
+  }
+  if (key.type === 'kms-client' && key.key !== undefined && key.key !== e.kmsClientSetupKey) {
+    const owner = c.editions.find((x) => x.kmsClientSetupKey === key.key);
+    const whose = owner ? `the KMS client setup key of ${owner.id}` : `a KMS client setup key of group ${group.id} that the catalogue lists for no edition`;
+    return new VactError('PRODUCT_NOT_COVERED_BY_KEY', `${whose}, not of ${e.id} (its key ends in ${e.kmsClientSetupKey.slice(-5)})`, { edition: e.id, ...(owner ? { keyEdition: owner.id } : {}) });
+  }
+  if (key.type === 'kms-host' && !group.hostEditions.includes(e.id)) {
+    return new VactError('HOST_KEY_NOT_ALLOWED_ON_EDITION', `a ${group.id} KMS host key may be installed only on ${group.hostEditions.join(', ') || 'no edition'}, not on ${e.id}`, { keyGroup: group.id, edition: e.id });
+  }
+  return undefined;
+}

@@ -20,11 +20,13 @@ export const ErrorCodes = codes({
   INVALID_KEY: { number: 1002, message: 'The product key is not valid', hint: 'Check the key for typos: 25 characters in five groups of five.' },
   INVALID_DURATION: { number: 1003, message: 'The duration is not valid', hint: 'Use a number and a unit, e.g. 90s, 15m, 2h, 7d or 1d12h.' },
   INVALID_CONFIG: { number: 1004, message: 'The configuration is not valid', hint: 'Fix the named setting in the config file or on the command line.' },
+  CATALOGUE_MISMATCH: { number: 1012, message: 'The agent and the authority use different catalogues', hint: 'Configure the same catalogue file on the authority (`vact authority serve --catalogue FILE`) and on every agent (`vact agent run --catalogue FILE`); `vact status -v` and `vact catalogue check FILE` show its digest.' },
   INVALID_CATALOGUE: { number: 1005, message: 'The catalogue is not valid', hint: 'Fix the named field of the catalogue file (see docs/catalogue.md).' },
   UNKNOWN_EDITION: { number: 1006, message: 'The edition is not in the catalogue', hint: 'Run `vact catalogue show` for the edition ids.' },
   UNKNOWN_GROUP: { number: 1007, message: 'The product key group is not in the catalogue', hint: 'Run `vact catalogue show` for the group ids.' },
   INVALID_INSTALLATION_ID: { number: 1008, message: 'The installation ID is not valid', hint: 'Re-read the installation ID from `vact offline iid`; each group ends with a check digit.' },
   INVALID_CONFIRMATION_ID: { number: 1009, message: 'The confirmation ID is not valid for this machine', hint: 'Paste the whole confirmation ID issued for this machine\'s current installation ID.' },
+  USAGE: { number: 1011, message: 'The command line is not valid', hint: 'Run the command with --help for its arguments and options.' },
   INVALID_ENCODING: { number: 1010, message: 'The data is not a valid vact encoding', hint: 'The ticket or certificate bytes are damaged or from another program; request a new one (see docs/protocol.md).' },
   // 2xxx: keys and limits (authority)
   KEY_NOT_GENUINE: { number: 2000, message: 'The product key was not issued by this authority', hint: 'Use a key issued by your activation authority.' },
@@ -39,6 +41,7 @@ export const ErrorCodes = codes({
   WRONG_CHANNEL: { number: 2009, message: 'The operation does not apply to the installed key', hint: 'Offline activation needs a MAK installed (`vact key install MAK`).' },
   ACTIVATION_SUPERSEDED: { number: 2010, message: 'The machine changed (key, CMID or hardware) while the activation was under way; its answer was discarded', hint: 'Run `vact activate` again.' },
   FEATURE_UNAVAILABLE: { number: 2011, message: 'This agent cannot do that', hint: 'See `vact status -v` and docs/agent.md for what this agent supports.' },
+  NOT_CONFIRMED: { number: 2012, message: 'The operation was not confirmed; nothing changed', hint: 'Answer y to confirm, or pass --yes in scripts.' },
   // 3xxx: KMS
   NO_KMS_HOST: { number: 3000, message: 'No KMS host is available', hint: 'Set one with `vact kms set HOST[:PORT]` or publish _vlmcs._tcp SRV records.' },
   NO_SRV_RECORDS: { number: 3001, message: 'No _vlmcs._tcp SRV records were found', hint: 'Publish a KMS host in DNS or set one with `vact kms set HOST[:PORT]`.' },
@@ -68,13 +71,16 @@ export const ErrorCodes = codes({
   RATE_LIMITED: { number: 6002, message: 'Too many requests', hint: 'Wait and try again.' },
   NOT_FOUND: { number: 6003, message: 'Not found', hint: 'Check the name or id.' },
   UNREACHABLE: { number: 6004, message: 'The service could not be reached', hint: 'Check the URL and that the service is running.' },
+  CERTIFICATE_NOT_TRUSTED: { number: 6006, message: 'The server\'s TLS certificate is not trusted', hint: 'Pass the certificate (PEM) of the CA that signed it: --ca FILE on the command line, --authority-ca FILE (config key authorityCa) for the agent.' },
   VERSION_MISMATCH: { number: 6005, message: 'The protocol versions do not match', hint: 'Upgrade the older side.' },
   NEEDS_ROOT: { number: 6006, message: 'This needs root', hint: 'Run it as root (sudo); --print shows what it would write without changing anything.' },
   // 7xxx: storage
   STATE_CORRUPT: { number: 7000, message: 'The state file is corrupt', hint: 'The file was kept as is; restore it from a backup or move it aside to start fresh.' },
   STATE_VERSION_UNSUPPORTED: { number: 7001, message: 'The state file has an unsupported version', hint: 'Run a vact version that knows this state version.' },
   ALREADY_EXISTS: { number: 7002, message: 'It already exists', hint: 'Refusing to overwrite; move the existing file aside first.' },
-  SERVICE_MANAGER_FAILED: { number: 7003, message: 'The service manager refused the change', hint: 'See `systemctl status vact-agent` and `journalctl -u vact-agent`; the files written are listed above.' },
+  STATE_DIR_IN_USE: { number: 7003, message: 'The state dir is in use by another agent', hint: 'Stop that agent first, or give this one its own --state-dir.' },
+  TOKEN_UNREADABLE: { number: 7004, message: 'The control token cannot be read', hint: 'Run as a user who can read the token file (the admin token belongs to the agent\'s owner), or pass --token-file FILE.' },
+  SERVICE_MANAGER_FAILED: { number: 7005, message: 'The service manager refused the change', hint: 'See `systemctl status vact-agent` and `journalctl -u vact-agent`; the files written are listed above.' },
   INTERNAL: { number: 9999, message: 'Internal error', hint: 'Report this with the log file.' },
 });
 

@@ -24,14 +24,17 @@ export function exitCodeForErrorCode(code: string): ExitCode {
     case 'RATE_LIMITED':
       return ExitCode.needsAdmin;
     case 'UNREACHABLE':
+    case 'CERTIFICATE_NOT_TRUSTED':
       return ExitCode.unreachable;
     case 'STATE_CORRUPT':
     case 'STATE_VERSION_UNSUPPORTED':
+    case 'STATE_DIR_IN_USE':
+    case 'TOKEN_UNREADABLE':
       return ExitCode.state;
     case 'INTERNAL':
       return ExitCode.internal;
     default:
       // 1xxx are input errors: the command line or what was typed into it.
-      return /^(INVALID_|UNKNOWN_|PAYLOAD_TOO_LARGE)/.test(code) ? ExitCode.usage : ExitCode.failed;
+      return /^(INVALID_|UNKNOWN_|PAYLOAD_TOO_LARGE|USAGE$)/.test(code) ? ExitCode.usage : ExitCode.failed;
   }
 }

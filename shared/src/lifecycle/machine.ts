@@ -1,6 +1,7 @@
 // The client lifecycle as a pure function: (state, event, now) -> (state', effects, nextWake)
 // (DESIGN §4). No I/O and no timers: the agent persists, contacts, reminds and wakes at
 // nextWake. Every rule of DESIGN §3 it implements is listed in docs/lifecycle.md.
+import { isPermanentFailure, retryDelayMs } from './retry';
 import type { CatalogueRules } from '../catalogue/types';
 import { VactError } from '../errors/error-codes';
 import { KeyTypeSchema, type ActivationChannel, type KeyType } from './license-schemas';
@@ -161,8 +162,11 @@ class Step {
     const s = this.s;
     if (!s.key) return;
     const due = s.nextAttemptAt !== null && s.nextAttemptAt <= this.t;
-    // A (re)started agent tries at once while not activated: any attempt in flight was lost.
-    if (due || (atStart && (s.status !== 'Licensed' || s.switching))) this.attempt();
+    // A (re)started agent tries at once while not activated (any attempt in flight was lost) or
+    // while it switches channels, unless the last answer was a permanent refusal: that waits for
+    // an administrator.
+    const waiting = s.lastError !== null && s.failures > 0 && isPermanentFailure(s.lastError.code, s.key.type);
+    if (due || (atStart && (s.status !== 'Licensed' || s.switching) && !waiting)) this.attempt();
   }
 
   remindIfDue(): void {
@@ -318,8 +322,10 @@ class Step {
     s.failures += 1;
     s.lastError = { code, message, at: this.t };
     s.lastAttemptAt = this.t;
-    // A permanent activation has nothing to retry.
-    s.nextAttemptAt = renewal && s.validUntil === null ? null : this.t + s.intervals.activationMinutes * MINUTE_MS;
+    // A permanent activation has nothing to retry; a permanent refusal waits for an administrator;
+    // anything else is tried again after the (backed-off, jittered) delay.
+    if ((renewal && s.validUntil === null) || isPermanentFailure(code, s.key.type)) s.nextAttemptAt = null;
+    else s.nextAttemptAt = this.t + retryDelayMs(s.key.type, s.failures, s.intervals.activationMinutes * MINUTE_MS, event.jitter);
   }
 
   private hardware(withinTolerance: boolean): void {

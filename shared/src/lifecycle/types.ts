@@ -75,7 +75,8 @@ export type LifecycleEvent =
   | { type: 'key-installed'; key: InstalledKey }
   | { type: 'key-removed' }
   | { type: 'activation-succeeded'; channel: ActivationChannel; validUntil: number | null; hostIntervals?: HostIntervals; count?: number }
-  | { type: 'activation-failed'; code: string; message: string; count?: number; hostIntervals?: HostIntervals }
+  /** `jitter` in [0, 1): the edge's random number for the retry delay (retry.ts); 0.5 when absent. */
+  | { type: 'activation-failed'; code: string; message: string; count?: number; hostIntervals?: HostIntervals; jitter?: number }
   | { type: 'hardware-rescanned'; withinTolerance: boolean }
   | { type: 'rearm' }
   | { type: 'intervals-changed'; activationMinutes?: number; renewalMinutes?: number };

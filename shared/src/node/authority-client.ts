@@ -13,6 +13,7 @@ import {
   type ClockResponse, type HealthResponse, type AuthorityKeyResponse,
 } from '../index';
 import type { z } from 'zod';
+import { certificateError } from './tls-trust';
 
 export const DEFAULT_AUTHORITY_URL = 'http://127.0.0.1:8470';
 
@@ -23,6 +24,8 @@ export interface AuthorityClientOptions {
   adminToken?: string;
   /** Extra CA certificate(s) (PEM) to trust for https, e.g. a self-signed authority. */
   ca?: string | Buffer;
+  /** The option that gives `ca`, named when a certificate is not trusted (default --ca). */
+  caOption?: string;
   timeoutMs?: number;
   /** Reuse connections between calls (the caller must call close()). */
   keepAlive?: boolean;
@@ -131,7 +134,16 @@ export class AuthorityClient {
           reject(new VactError('UNREACHABLE', `the request to ${url.origin} was cancelled (the agent is stopping)`));
           return;
         }
-        reject(err instanceof VactError ? err : new VactError('UNREACHABLE', `cannot reach the authority at ${url.origin} (${(err as NodeJS.ErrnoException).code ?? err.message})`));
+        if (err instanceof VactError) {
+          reject(err);
+          return;
+        }
+        const untrusted = certificateError(err, url.origin, this.opts.caOption);
+        if (untrusted) {
+          reject(untrusted);
+          return;
+        }
+        reject(new VactError('UNREACHABLE', `cannot reach the authority at ${url.origin} (${(err as NodeJS.ErrnoException).code ?? err.message})`));
       });
       req.end(payload);
     });

@@ -4,3 +4,5 @@ export * from './node-ed25519';
 export * from './system-clock';
 export * from './control-client';
 export * from './authority-client';
+export * from './tls-trust';
+export * from './catalogue-file';

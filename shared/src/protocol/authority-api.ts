@@ -57,6 +57,8 @@ export const MakActivationRequestSchema = z.object({
   hardwareHash: HardwareHashSchema,
   edition: editionId,
   nonce: NonceSchema,
+  /** The digest of the agent's catalogue (catalogueIdentity); refused when it is not the authority's. */
+  catalogueDigest: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 }).strict().refine((r) => (r.key === undefined) !== (r.sealedKey === undefined), { message: 'give exactly one of key and sealedKey', path: ['key'] });
 export type MakActivationRequest = z.infer<typeof MakActivationRequestSchema>;
 
@@ -76,6 +78,8 @@ export const KmsHostActivationRequestSchema = z.object({
   hostPublicKey: base64,
   hardwareHash: HardwareHashSchema,
   edition: editionId,
+  /** The digest of the host's catalogue (catalogueIdentity); refused when it is not the authority's. */
+  catalogueDigest: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 }).strict();
 export type KmsHostActivationRequest = z.infer<typeof KmsHostActivationRequestSchema>;
 

@@ -49,7 +49,11 @@ export const ClockKindSchema = z.enum(['system', 'sim']);
 export const ErrorDataSchema = VactErrorJsonSchema;
 export type ErrorData = VactErrorJson;
 
-export const LastErrorSchema = z.object({ code: z.string(), message: z.string(), at: IsoTimeSchema });
+export const LastErrorSchema = z.object({
+  code: z.string(), message: z.string(), at: IsoTimeSchema,
+  /** True when the agent does not retry it (a refusal only an administrator can lift: a new key, `vact activate`). */
+  permanent: z.boolean().optional(),
+});
 
 
 /** One structured event of the agent's event log (DESIGN §8). */
@@ -133,6 +137,8 @@ export const StatusResultSchema = z.object({
       kmsHost: z.string().nullable(),
       authorityUrl: z.string().nullable(),
       hardwareSource: z.string(),
+      /** The catalogue the agent runs on: name, format version and the digest of what activations depend on. */
+      catalogue: z.object({ name: z.string(), version: z.number().int(), digest: z.string() }),
     })
     .partial()
     .optional(),
@@ -157,7 +163,11 @@ const Empty = z.strictObject({});
 export const ActivateParamsSchema = Empty;
 export const ActivateResultSchema = StatusResultSchema;
 
-export const KeyInstallParamsSchema = z.strictObject({ key: z.string().min(1).max(64) });
+export const KeyInstallParamsSchema = z.strictObject({
+  key: z.string().min(1).max(64),
+  /** false: only install (a MAK is otherwise activated at once). */
+  activate: z.boolean().optional(),
+});
 export const KeyInstallResultSchema = z.object({
   key: z.object({ type: KeyTypeSchema, group: z.string(), partialKey: z.string() }),
   /** A MAK is activated at once; a failed attempt does not undo the install. */
@@ -196,6 +206,8 @@ export const EventsQueryParamsSchema = z.strictObject({
   eventIds: z.array(z.number().int().nonnegative()).max(100).optional(),
   /** Most recent N events (default 100, at most 1000), oldest first. */
   limit: z.number().int().min(1).max(1000).optional(),
+  /** Only events of this level or above (warning: warnings and errors). */
+  level: z.enum(['info', 'warning', 'error']).optional(),
 });
 export type EventsQueryParams = z.infer<typeof EventsQueryParamsSchema>;
 export const EventsQueryResultSchema = z.object({ events: z.array(AgentEventSchema) });

@@ -11,3 +11,8 @@ export const VactErrorJsonSchema = z.object({
   details: z.record(z.string(), z.unknown()).optional(),
 });
 export type VactErrorJson = z.infer<typeof VactErrorJsonSchema>;
+
+/** The one human form of an error for every `vact` command: `error CODE (number): message` then `what to do: hint`. */
+export function formatErrorText(e: Pick<VactErrorJson, 'code' | 'number' | 'message' | 'hint'>): string {
+  return `error ${e.code} (${e.number}): ${e.message}\nwhat to do: ${e.hint}\n`;
+}

@@ -184,7 +184,9 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
     const c = await newAgent('charlie');
     const ok = await b.json<{ activation: { succeeded: boolean } }>(['key', 'install', mak]);
     assert.equal(ok.activation.succeeded, true);
-    const refused = await c.json<{ activation: { succeeded: boolean; error: { code: string; hint: string } }; status: StatusResult }>(['key', 'install', mak]);
+    const refusedRun = await c.run(['key', 'install', mak, '--json']);
+    assert.equal(refusedRun.code, 1, 'the failed activation the install started is not hidden (exit 1); the key stays installed');
+    const refused = parseJsonOutput<{ activation: { succeeded: boolean; error: { code: string; hint: string } }; status: StatusResult }>(refusedRun);
     assert.equal(refused.activation.succeeded, false);
     assert.equal(refused.activation.error.code, 'MAK_LIMIT_REACHED');
     assert.equal(refused.status.status, 'InitialGrace');
@@ -193,14 +195,16 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
     assert.equal(r.code, 1);
     assert.match(r.stderr, /MAK_LIMIT_REACHED/);
     assert.match(r.stderr, /activation limit/);
-    assert.match(r.stderr, /What to do: Ask the administrator to raise the limit or issue another MAK/);
+    assert.match(r.stderr, /what to do: Ask the administrator to raise the limit or issue another MAK/);
     const j = await c.run(['activate', '--json']);
     assert.equal(j.code, 1);
     assert.equal(parseJsonOutput<{ error: { code: string; number: number } }>(j).error.number, 2004);
     const s = await c.status();
     assert.equal(s.status, 'InitialGrace');
     assert.equal(s.lastError?.code, 'MAK_LIMIT_REACHED');
-    assert.notEqual(s.nextAttemptAt, null);
+    // A permanent refusal: recorded and not retried until an administrator acts.
+    assert.equal(s.lastError?.permanent, true);
+    assert.equal(s.nextAttemptAt, null);
     assert.equal((await agents.alpha.status()).partialKey, alphaKey);
     await restartKeepsState(c, 'InitialGrace');
   });
@@ -209,8 +213,9 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
     const mak = await issueMak(5);
     // An isolated machine: its authority URL leads nowhere, so only the offline path works.
     const d = await newAgent('delta-offline', { authorityUrl: 'http://127.0.0.1:9' });
-    const install = await d.json<{ activation: { succeeded: boolean } }>(['key', 'install', mak]);
-    assert.equal(install.activation.succeeded, false);
+    // Installed only: it cannot reach the authority (a plain install would exit 4, the activation it starts failing).
+    const install = await d.json<{ activation: { attempted: boolean } }>(['key', 'install', mak, '--no-activate']);
+    assert.equal(install.activation.attempted, false);
 
     const iidText = await d.run(['offline', 'iid']);
     assert.equal(iidText.code, 0, iidText.stderr);
@@ -228,7 +233,7 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
     const mangled = cid.slice(0, -1) + (cid.endsWith('1') ? '2' : '1');
     const bad = await d.run(['offline', 'confirm', mangled]);
     assert.notEqual(bad.code, 0);
-    assert.match(bad.stderr, /What to do:/);
+    assert.match(bad.stderr, /what to do:/);
     assert.equal((await d.status()).status, 'InitialGrace');
 
     // A standard user may read the IID but not install the confirmation.
@@ -337,7 +342,7 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
     const r = await e.run(['rearm']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /REARM_LIMIT_REACHED/);
-    assert.match(r.stderr, /What to do: Activate the machine/);
+    assert.match(r.stderr, /what to do: Activate the machine/);
     assert.deepEqual(durable(await e.status()), durable(before));
   });
 
@@ -372,7 +377,7 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
       const r = await b.runAsUser(args);
       assert.equal(r.code, 3, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /NEEDS_ADMIN/);
-      assert.match(r.stderr, /What to do: Run as an administrator/);
+      assert.match(r.stderr, /what to do: Run as an administrator/);
     }
     const j = await b.runAsUser(['rearm', '--json']);
     assert.equal(parseJsonOutput<{ error: { code: string } }>(j).error.code, 'NEEDS_ADMIN');

@@ -75,7 +75,7 @@ describe('vact agent commands (CLI process against a control server)', function 
       const r = await vact([...args, ...user]);
       assert.equal(r.code, 3, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /needs the admin token/);
-      assert.match(r.stderr, /What to do: Run as an administrator/);
+      assert.match(r.stderr, /what to do: Run as an administrator/);
     }
     const j = await vactJson(['rearm', ...user]);
     assert.equal(j.code, 3);
@@ -106,8 +106,8 @@ describe('vact agent commands (CLI process against a control server)', function 
   it('a refused operation exits 1 with message and hint; bad input exits 2', async () => {
     const a = await vact(['activate', ...user]);
     assert.equal(a.code, 1);
-    assert.match(a.stderr, /Error 3000 \(NO_KMS_HOST\): No KMS host is available/);
-    assert.match(a.stderr, /What to do: Set one with `vact kms set/);
+    assert.match(a.stderr, /error NO_KMS_HOST \(3000\): No KMS host is available/);
+    assert.match(a.stderr, /what to do: Set one with `vact kms set/);
     const k = await vactJson(['key', 'install', 'not-a-key', ...admin]);
     assert.equal(k.code, 2);
     assert.equal((k.json as { error: { code: string } }).error.code, 'INVALID_KEY');
@@ -154,6 +154,7 @@ describe('vact agent commands (CLI process against a control server)', function 
 
   it('finds the running agent from control.json in --state-dir when --agent is not given', async () => {
     fs.writeFileSync(path.join(dir, 'control.json'), JSON.stringify({ url: server.url, pid: process.pid }));
+    fs.writeFileSync(path.join(dir, 'agent.lock'), JSON.stringify({ pid: process.pid, processStart: null }));
     const r = await vact(['clock', 'now', '--state-dir', dir]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Agent time: 2026-11-27 00:00:00 UTC \(simulated clock\)/);

@@ -10,13 +10,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `vact ...args`; never rejects on a non-zero exit. */
-export function vact(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+/** Runs `vact ...args` (with `input` on its standard input); never rejects on a non-zero exit. */
+export function vact(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [VACT_BIN, ...args], { env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 20_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [VACT_BIN, ...args], { env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 20_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err && typeof (err as { code?: unknown }).code !== 'number') return reject(err instanceof Error ? err : new Error('vact could not be started'));
       resolve({ code: err ? ((err as { code: number }).code) : 0, stdout, stderr });
     });
+    if (options.input !== undefined) child.stdin?.end(options.input);
+    else child.stdin?.end();
   });
 }
 

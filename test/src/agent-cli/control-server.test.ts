@@ -258,8 +258,8 @@ describe('control API server over real sockets', function () {
       const url = `wss://127.0.0.1:${server.address.port}`;
       const c = await client(url, TOKENS.user, { ca: fs.readFileSync(cert) });
       assert.equal((await c.call('status', {})).status, 'InitialGrace');
-      // Without trusting the certificate the client refuses; plain ws:// does not get through.
-      await expectConnectError(client(url, TOKENS.user), 'UNREACHABLE');
+      // Without trusting the certificate the client refuses, saying so; plain ws:// does not get through.
+      await expectConnectError(client(url, TOKENS.user), 'CERTIFICATE_NOT_TRUSTED', /certificate not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\): pass --ca FILE/);
       await expectConnectError(client(`ws://127.0.0.1:${server.address.port}`, TOKENS.user, { connectTimeoutMs: 2000 }), 'UNREACHABLE');
     });
 

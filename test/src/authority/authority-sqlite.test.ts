@@ -112,7 +112,12 @@ describe('authority (SQLite, real process)', function () {
         assert.equal(r.status, status, `${code}: ${JSON.stringify(r.body)}`);
         assert.equal(r.body.error.code, code);
       }
-      const rev = await group.runVact(['authority', 'key', 'revoke', key, '--url', a.url, '--dir', a.dir, '--json']);
+      // Without a terminal, revoking needs --yes: refused, nothing sent.
+      const unconfirmed = await group.runVact(['authority', 'key', 'revoke', key, '--url', a.url, '--dir', a.dir]);
+      assert.equal(unconfirmed.code, 2, unconfirmed.stderr);
+      assert.match(unconfirmed.stderr, /^error USAGE \(1011\): .*no terminal to confirm it: add --yes/m);
+      assert.equal((await api(a.url, 'GET', `/v1/keys/${key}`, { token: a.token })).body.revoked, false);
+      const rev = await group.runVact(['authority', 'key', 'revoke', key, '--yes', '--url', a.url, '--dir', a.dir, '--json']);
       assert.equal(rev.code, 0, rev.stderr);
       assert.equal(parseJsonOutput<{ revoked: boolean }>(rev).revoked, true);
       const r = await api(a.url, 'POST', '/v1/activate/mak', { json: makRequest(key) });
@@ -311,7 +316,7 @@ describe('authority (SQLite, real process)', function () {
       assert.ok(parseJsonOutput<{ keys: { key: string }[] }>(list).keys.some((x) => x.key === k.key));
       await api(a.url, 'POST', '/v1/activate/mak', { json: makRequest(k.key, 'server-standard') });
       await api(a.url, 'POST', '/v1/activate/mak', { json: makRequest(k.key, 'client-enterprise') });
-      await group.runVact(['authority', 'key', 'revoke', k.key, '--url', a.url, '--dir', a.dir]);
+      await group.runVact(['authority', 'key', 'revoke', k.key, '--yes', '--url', a.url, '--dir', a.dir]);
       const audit = await group.runVact(['authority', 'audit', '--limit', '4', '--url', a.url, '--dir', a.dir, '--json']);
       const entries = parseJsonOutput<{ entries: { action: string; result: string; partialKey: string; who: string }[] }>(audit).entries;
       assert.deepEqual(entries.map((e) => [e.action, e.result]), [
@@ -383,7 +388,8 @@ describe('authority serve options (real processes)', function () {
     assert.equal(before.kind, 'sim');
     const r = await group.runVact(['authority', 'clock', 'advance', '30d', '--url', a.url, '--dir', a.dir, '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const now = parseJsonOutput<{ now: number }>(r).now;
+    // The CLI's JSON convention: times are ISO 8601 strings.
+    const now = Date.parse(parseJsonOutput<{ now: string }>(r).now);
     assert.ok(now - before.now >= 30 * 86_400_000 && now - before.now < 31 * 86_400_000);
     const key = await issueKey(a, 'mak', 'client-vl', 1);
     const req = makRequest(key);

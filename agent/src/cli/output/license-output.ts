@@ -1,6 +1,5 @@
 // Human output of the agent commands, worded like slmgr /dli, /dlv, /xpr, /ato, /ipk, /rearm, /dti, /atp.
 import type {
-  AgentEvent,
   ClockResult,
   ExpiryResult,
   HardwareRescanResult,
@@ -26,6 +25,8 @@ export function statusText(s: StatusResult, verbose: boolean): string {
   if (verbose && s.details?.agentVersion) lines.push(`vact agent version: ${s.details.agentVersion}`, '');
   lines.push(`Name: ${s.editionName} (${s.edition})`);
   if (verbose) lines.push(`Product: ${s.product}`);
+  const cat = s.details?.catalogue;
+  if (verbose && cat) lines.push(`Catalogue: ${cat.name} (version ${cat.version}, digest ${cat.digest})`);
   lines.push(`Description: ${s.description}`);
   if (verbose) {
     lines.push(`Product key type: ${s.keyType ? `${KEY_TYPE_TEXT[s.keyType] ?? s.keyType}${s.keyGroup ? `, group ${s.keyGroup}` : ''}` : '(no key installed)'}`);
@@ -52,6 +53,7 @@ export function statusText(s: StatusResult, verbose: boolean): string {
       break;
   }
   if (s.lastError && s.status !== 'Licensed') lines.push(`Last activation error: ${s.lastError.message} [${s.lastError.code}] at ${formatTime(s.lastError.at)}`);
+  if (s.lastError?.permanent && s.status !== 'Licensed') lines.push('Not retried: this refusal lasts until an administrator acts (install another key, or fix it and run `vact activate`).');
   if (s.nextAttemptAt) lines.push(`Next activation attempt: ${formatTime(s.nextAttemptAt)}`);
   if (verbose) {
     lines.push(`Remaining rearm count: ${s.remainingRearms}`);
@@ -138,12 +140,6 @@ export function offlineIidText(r: OfflineIidResult): string {
 /** /atp */
 export function offlineConfirmText(s: StatusResult): string {
   return [`Confirmation ID for product key ${s.partialKey ?? ''} deposited successfully.`, `License Status: ${STATUS_TEXT[s.status]}`].join('\n');
-}
-
-/** One line per event: time, id, level, message. */
-export function eventsText(events: AgentEvent[]): string {
-  if (events.length === 0) return 'No events.';
-  return events.map((e) => `${formatTime(e.time)}  ${String(e.eventId).padEnd(5)}  ${e.level.padEnd(7)}  ${e.message}`).join('\n');
 }
 
 /** hardware rescan */

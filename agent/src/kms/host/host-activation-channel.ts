@@ -13,8 +13,8 @@ export class KmsHostActivationChannel implements ActivationChannel {
   readonly name = 'KMS host';
   private readonly client: AuthorityClient;
 
-  constructor(private readonly url: string, private readonly authorityKey: string, private readonly stateDir: string, private readonly now: () => number) {
-    this.client = new AuthorityClient({ url, timeoutMs: TIMEOUT_MS });
+  constructor(private readonly url: string, private readonly authorityKey: string, private readonly stateDir: string, private readonly now: () => number, ca?: Buffer) {
+    this.client = new AuthorityClient({ url, timeoutMs: TIMEOUT_MS, ...(ca ? { ca } : {}) });
   }
 
   target(): string {

@@ -16,6 +16,7 @@ import {
   type NotificationTopic,
 } from '../../index';
 import type { z } from 'zod';
+import { certificateError } from '../tls-trust';
 
 /** An error the agent answered with: the catalogue code plus the JSON-RPC code. */
 export class ControlCallError extends Error {
@@ -75,6 +76,7 @@ export class ControlClient {
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(n: ControlNotification) => void>();
   private closedReason: string | null = null;
+  private readonly closeWaiters: ((reason: string) => void)[] = [];
   private handshakeResult: ControlResult<'handshake'> | null = null;
 
   private constructor(
@@ -126,7 +128,7 @@ export class ControlClient {
         res.on('end', () => fail(new VactError(code, `${options.url}: HTTP ${res.statusCode} ${body.trim()}`)));
         res.on('error', () => fail(new VactError(code, `${options.url}: HTTP ${res.statusCode}`)));
       });
-      ws.once('error', (err: NodeJS.ErrnoException) => fail(new VactError('UNREACHABLE', `${options.url}: ${err.code ?? err.message}`)));
+      ws.once('error', (err: NodeJS.ErrnoException) => fail(certificateError(err, options.url) ?? new VactError('UNREACHABLE', `${options.url}: ${err.code ?? err.message}`)));
     });
     const client = new ControlClient(ws, options);
     try {
@@ -181,6 +183,12 @@ export class ControlClient {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
+  /** Resolves with the reason once the connection is closed (by either side). */
+  whenClosed(): Promise<string> {
+    if (this.closedReason !== null) return Promise.resolve(this.closedReason);
+    return new Promise((resolve) => this.closeWaiters.push(resolve));
+  }
+
   /** Closes the connection and rejects pending calls. */
   close(): Promise<void> {
     this.failAll('the connection was closed by the client');
@@ -209,6 +217,7 @@ export class ControlClient {
 
   private failAll(reason: string): void {
     this.closedReason ??= reason;
+    for (const w of this.closeWaiters.splice(0)) w(this.closedReason);
     for (const id of [...this.pending.keys()]) this.settle(id, new VactError('UNREACHABLE', reason));
   }
 
