@@ -44,7 +44,7 @@ async function serveHost() {
   });
   const { port } = await svc.start();
   process.stdout.write(JSON.stringify({ port }) + '\n');
-  commands(() => ({ ...svc.status(), rss: process.memoryUsage().rss }), () => { void svc.stop().then(() => { fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); }); });
+  commands(() => ({ ...svc.status(), rss: process.memoryUsage().rss, cpu: process.cpuUsage() }), () => { void svc.stop().then(() => { fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); }); });
 }
 
 function serveEcho() {
@@ -55,7 +55,7 @@ function serveEcho() {
   });
   server.listen(0, HOST, () => {
     process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n');
-    commands(() => ({ rss: process.memoryUsage().rss }), () => process.exit(0));
+    commands(() => ({ rss: process.memoryUsage().rss, cpu: process.cpuUsage() }), () => process.exit(0));
   });
 }
 
@@ -182,8 +182,14 @@ async function main() {
   for (const c of LEVELS) {
     const runs = [];
     for (let r = 0; r < RUNS; r++) {
+      // CPU time each server spent per answered request: a measure of the server alone, whatever else loads the machine.
+      const cpuOf = (a, b) => (b.cpu.user + b.cpu.system) - (a.cpu.user + a.cpu.system);
+      const e0 = await echo.status();
       const e = await load(echoPort, c, SECONDS);
+      e.cpuUs = cpuOf(e0, await echo.status()) / e.n;
+      const h0 = await host.status();
       const h = await load(hostPort, c, SECONDS);
+      h.cpuUs = cpuOf(h0, await host.status()) / h.n;
       runs.push({ e, h, ratio: h.rps / e.rps });
     }
     rows.push({ c, runs });
@@ -193,10 +199,11 @@ async function main() {
   await Promise.all([echo.quit(), host.quit()]);
   const f = (x) => x.toFixed(x < 10 ? 2 : 0);
   const one = ({ e, h, ratio }) => `host ${f(h.rps)}/s p50 ${f(h.p50)} ms p99 ${f(h.p99)} ms (failed ${h.failed}) | echo ${f(e.rps)}/s p50 ${f(e.p50)} ms p99 ${f(e.p99)} ms | ratio ${ratio.toFixed(2)}`;
+  const cpu = (runs) => `server CPU per request: host ${median(runs.map((r) => r.h.cpuUs)).toFixed(0)} µs, echo ${median(runs.map((r) => r.e.cpuUs)).toFixed(0)} µs`;
   const parts = rows.map(({ c, runs }) => {
     const best = runs.reduce((a, b) => (b.ratio > a.ratio ? b : a));
     const m = (get) => median(runs.map(get));
-    return `c=${c} (${runs.length} runs): median host ${f(m((r) => r.h.rps))}/s p99 ${f(m((r) => r.h.p99))} ms, echo ${f(m((r) => r.e.rps))}/s, ratio ${m((r) => r.ratio).toFixed(2)}; best ${one(best)}`;
+    return `c=${c} (${runs.length} runs): median host ${f(m((r) => r.h.rps))}/s p99 ${f(m((r) => r.h.p99))} ms, echo ${f(m((r) => r.e.rps))}/s, ratio ${m((r) => r.ratio).toFixed(2)}, ${cpu(runs)}; best ${one(best)}`;
   });
   const countOk = st.count === st.cacheSize && st.cacheSize === 50;
   console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);

@@ -93,21 +93,22 @@ export class KmsListener {
     this.stats.open = this.sockets.size;
   }
 
-  /** @internal For KmsConnection: a whole request arrived. */
+  /** @internal For KmsConnection: a whole request arrived. A synchronous handler answers in the same tick. */
   answer(socket: net.Socket, request: KmsRequest, remote: string, acceptedAt: number): void {
-    void this.reply(socket, request, remote, acceptedAt);
-  }
-
-  private async reply(socket: net.Socket, request: KmsRequest, remote: string, acceptedAt: number): Promise<void> {
-    let frame: Uint8Array;
+    let frame: Uint8Array | Promise<Uint8Array>;
     try {
-      frame = await this.opts.handle(request, { remoteAddress: remote, acceptedAt });
+      frame = this.opts.handle(request, { remoteAddress: remote, acceptedAt });
     } catch (err) {
-      const e = err instanceof VactError ? err : new VactError('INTERNAL', err instanceof Error ? err.message : String(err));
-      this.refuse(socket, 'handler-failed', remote, e, request.nonce);
+      this.handlerFailed(socket, request, remote, err);
       return;
     }
-    socket.end(frame);
+    if (frame instanceof Uint8Array) socket.end(frame);
+    else frame.then((f) => socket.end(f), (err: unknown) => this.handlerFailed(socket, request, remote, err));
+  }
+
+  private handlerFailed(socket: net.Socket, request: KmsRequest, remote: string, err: unknown): void {
+    const e = err instanceof VactError ? err : new VactError('INTERNAL', err instanceof Error ? err.message : String(err));
+    this.refuse(socket, 'handler-failed', remote, e, request.nonce);
   }
 
   /** @internal Also for KmsConnection. */
