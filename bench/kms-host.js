@@ -6,7 +6,10 @@
 // distinct CMIDs, one TCP connection per request as real clients do, at concurrency 1, 64 and 256.
 // Prints requests/s, p50/p99, the ratio to the echo ceiling, and the host's RSS.
 // Goal on 2 cores: >= 0.8x echo at c=64, p99 <= 20 ms, RSS <= 80 MB, no loss of count.
-// Usage: npx tsc -b && node bench/kms-host.js [--seconds 3] [--concurrency 1,64,256]
+// The load comes from separate generator processes (--generators, 2 by default), for the echo ceiling
+// and the host alike, so the ratio measures the servers, not one busy generator; every level runs
+// --runs times (3 by default), reporting the median and the best run.
+// Usage: npx tsc -b && node bench/kms-host.js [--seconds 3] [--concurrency 1,64,256] [--runs 3] [--generators 2]
 const net = require('node:net');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -17,6 +20,8 @@ const { spawn } = require('node:child_process');
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
 const SECONDS = Number(arg('--seconds', '3'));
 const LEVELS = arg('--concurrency', '1,64,256').split(',').map(Number);
+const RUNS = Number(arg('--runs', '3'));
+const GENERATORS = Number(arg('--generators', '2'));
 const HOST = '127.0.0.1';
 
 // ---- child modes: the servers under test ----
@@ -39,7 +44,7 @@ async function serveHost() {
   });
   const { port } = await svc.start();
   process.stdout.write(JSON.stringify({ port }) + '\n');
-  commands(() => ({ ...svc.status(), rss: process.memoryUsage().rss }), () => { void svc.stop().then(() => { fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); }); });
+  commands(() => ({ ...svc.status(), rss: process.memoryUsage().rss, cpu: process.cpuUsage() }), () => { void svc.stop().then(() => { fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); }); });
 }
 
 function serveEcho() {
@@ -50,7 +55,7 @@ function serveEcho() {
   });
   server.listen(0, HOST, () => {
     process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n');
-    commands(() => ({ rss: process.memoryUsage().rss }), () => process.exit(0));
+    commands(() => ({ rss: process.memoryUsage().rss, cpu: process.cpuUsage() }), () => process.exit(0));
   });
 }
 
@@ -112,7 +117,7 @@ function oneRequest(port, bytes) {
   });
 }
 
-async function load(port, concurrency, seconds, frames) {
+async function loadHere(port, concurrency, seconds, frames) {
   const lat = [];
   let failed = 0;
   const end = Date.now() + seconds * 1000;
@@ -127,11 +132,34 @@ async function load(port, concurrency, seconds, frames) {
   };
   const t0 = Date.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (Date.now() - t0) / 1000;
-  lat.sort((a, b) => a - b);
-  const q = (p) => lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : NaN;
-  return { rps: lat.length / elapsed, p50: q(0.5), p99: q(0.99), failed, n: lat.length };
+  return { lat, failed, elapsed: (Date.now() - t0) / 1000 };
 }
+
+/** A generator process: `--generate PORT CONCURRENCY SECONDS`, prints its latencies as JSON. */
+async function generate() {
+  const { encodeKmsRequest } = require('@vact/shared');
+  const [port, c, secs] = process.argv.slice(3).map(Number);
+  const r = await loadHere(port, c, secs, () => requestFrame(encodeKmsRequest));
+  process.stdout.write(JSON.stringify(r));
+}
+
+/** One measurement: the concurrency split over GENERATORS processes, their latencies merged. */
+async function load(port, concurrency, seconds) {
+  const n = Math.min(GENERATORS, concurrency);
+  const parts = await Promise.all(Array.from({ length: n }, (_, i) => new Promise((resolve, reject) => {
+    const c = Math.floor(concurrency / n) + (i < concurrency % n ? 1 : 0);
+    const child = spawn(process.execPath, [__filename, '--generate', String(port), String(c), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`generator exited ${code}`))));
+  })));
+  const lat = parts.flatMap((p) => p.lat).sort((a, b) => a - b);
+  const elapsed = Math.max(...parts.map((p) => p.elapsed));
+  const q = (p) => lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : NaN;
+  return { rps: lat.length / elapsed, p50: q(0.5), p99: q(0.99), failed: parts.reduce((a, p) => a + p.failed, 0), n: lat.length };
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
 
 async function main() {
   const { encodeKmsRequest, decodeKmsFrame } = require('@vact/shared');
@@ -152,20 +180,38 @@ async function main() {
   if (probe.type !== 'response' || !probe.response.activated || !probe.response.ticket) throw new Error(`the host did not sign: ${JSON.stringify(probe)}`);
   const rows = [];
   for (const c of LEVELS) {
-    const e = await load(echoPort, c, SECONDS, frames);
-    const h = await load(hostPort, c, SECONDS, frames);
-    rows.push({ c, e, h });
+    const runs = [];
+    for (let r = 0; r < RUNS; r++) {
+      // CPU time each server spent per answered request: a measure of the server alone, whatever else loads the machine.
+      const cpuOf = (a, b) => (b.cpu.user + b.cpu.system) - (a.cpu.user + a.cpu.system);
+      const e0 = await echo.status();
+      const e = await load(echoPort, c, SECONDS);
+      e.cpuUs = cpuOf(e0, await echo.status()) / e.n;
+      const h0 = await host.status();
+      const h = await load(hostPort, c, SECONDS);
+      h.cpuUs = cpuOf(h0, await host.status()) / h.n;
+      runs.push({ e, h, ratio: h.rps / e.rps });
+    }
+    rows.push({ c, runs });
   }
   const st = await host.status();
   const er = await echo.status();
   await Promise.all([echo.quit(), host.quit()]);
   const f = (x) => x.toFixed(x < 10 ? 2 : 0);
-  const parts = rows.map(({ c, e, h }) => `c=${c}: host ${f(h.rps)}/s p50 ${f(h.p50)} ms p99 ${f(h.p99)} ms (failed ${h.failed}) | echo ${f(e.rps)}/s p50 ${f(e.p50)} ms p99 ${f(e.p99)} ms | ratio ${(h.rps / e.rps).toFixed(2)}`);
+  const one = ({ e, h, ratio }) => `host ${f(h.rps)}/s p50 ${f(h.p50)} ms p99 ${f(h.p99)} ms (failed ${h.failed}) | echo ${f(e.rps)}/s p50 ${f(e.p50)} ms p99 ${f(e.p99)} ms | ratio ${ratio.toFixed(2)}`;
+  const cpu = (runs) => `server CPU per request: host ${median(runs.map((r) => r.h.cpuUs)).toFixed(0)} µs, echo ${median(runs.map((r) => r.e.cpuUs)).toFixed(0)} µs`;
+  const parts = rows.map(({ c, runs }) => {
+    const best = runs.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    const m = (get) => median(runs.map(get));
+    return `c=${c} (${runs.length} runs): median host ${f(m((r) => r.h.rps))}/s p99 ${f(m((r) => r.h.p99))} ms, echo ${f(m((r) => r.e.rps))}/s, ratio ${m((r) => r.ratio).toFixed(2)}, ${cpu(runs)}; best ${one(best)}`;
+  });
   const countOk = st.count === st.cacheSize && st.cacheSize === 50;
-  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
+  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
 }
 
-if (process.argv[2] === '--serve') {
+if (process.argv[2] === '--generate') {
+  generate().catch((err) => { console.error(err); process.exit(1); });
+} else if (process.argv[2] === '--serve') {
   if (process.argv[3] === 'host') void serveHost();
   else serveEcho();
 } else {

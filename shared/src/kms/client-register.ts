@@ -18,7 +18,8 @@ export interface KmsClientRecord {
   duplicates: { machineName: string; hardwareHash: string; at: number }[];
 }
 
-export type KmsClientRegister = ReadonlyMap<string, KmsClientRecord>;
+/** Keyed by CMID; recordClient updates it in place (the host holds one). */
+export type KmsClientRegister = Map<string, KmsClientRecord>;
 
 /** At most this many other identities are kept per CMID: enough to show a clone, bounded against floods. */
 const MAX_DUPLICATES = 8;
@@ -33,13 +34,15 @@ export function isDuplicate(reg: KmsClientRegister, q: SeenRequest): boolean {
 }
 
 /**
- * Records a request; returns a new register holding only CMIDs in `liveCmids` (the count's cache).
- * A duplicate keeps the first machine's identity and adds the other to `duplicates`.
+ * Records a request and forgets the CMIDs that just left the count's cache (`dropped`), so the
+ * register holds only counted CMIDs. O(1) per request: the register is updated in place and handed
+ * on, like the count it follows (the host keeps one). A duplicate keeps the first machine's
+ * identity and adds the other to `duplicates`.
  */
-export function recordClient(reg: KmsClientRegister, q: SeenRequest, liveCmids: ReadonlySet<string>): Map<string, KmsClientRecord> {
-  const next = new Map<string, KmsClientRecord>();
-  for (const [k, v] of reg) if (liveCmids.has(k) && k !== q.cmid) next.set(k, v);
-  const old = reg.get(q.cmid);
+export function recordClient(reg: KmsClientRegister, q: SeenRequest, dropped: readonly string[]): Map<string, KmsClientRecord> {
+  const next = reg;
+  for (const cmid of dropped) next.delete(cmid);
+  const old = next.get(q.cmid);
   if (!old) {
     next.set(q.cmid, {
       cmid: q.cmid, machineName: q.machineName, hardwareHash: q.hardwareHash, edition: q.edition, licenseStatus: q.licenseStatus, vm: q.vm,

@@ -97,7 +97,37 @@ describe('KMS host count (DESIGN §3)', () => {
     h.ask('a', 'client');
     h.cache = recordRequest(h.cache, { cmid: 'b', kind: 'server', edition: 'server-standard', threshold: 5, now: T0 + 1 }).cache;
     const round = parseHostCount(JSON.parse(JSON.stringify(h.cache)));
-    assert.deepEqual(round, h.cache);
+    assert.deepEqual(round.toJSON(), h.cache.toJSON());
+    assert.deepEqual(round.entries.map((e) => e.cmid), ['a', 'b']);
+  });
+
+  it('is a linear value: a request hands the entries on, and the superseded cache refuses use', () => {
+    const first = recordRequest(emptyHostCount(), { cmid: 'a', kind: 'client', threshold: 25, now: T0 }).cache;
+    const second = recordRequest(first, { cmid: 'b', kind: 'client', threshold: 25, now: T0 + 1 });
+    assert.equal(second.count, 2);
+    assert.throws(() => currentCount(first, T0), (e: unknown) => e instanceof VactError && e.code === 'INTERNAL');
+    const pruned = pruneHostCount(second.cache, T0 + 2);
+    assert.equal(currentCount(second.cache, T0 + 2), 2, 'pruning copies: the original stays usable');
+    assert.equal(currentCount(pruned, T0 + 2), 2);
+  });
+
+  it('reports the CMIDs that left the cache (expired or evicted) and stays exact when the clock is set back', () => {
+    let c = emptyHostCount();
+    const ask = (cmid: string, now: number, threshold = 1): { count: number; dropped: string[] } => {
+      const r = recordRequest(c, { cmid, kind: 'server', threshold, now });
+      c = r.cache;
+      return { count: r.count, dropped: r.dropped };
+    };
+    ask('a', T0);
+    ask('b', T0 + DAY);
+    assert.deepEqual(ask('c', T0 + 2 * DAY), { count: 2, dropped: ['a'] }, 'capacity 2: the oldest is evicted');
+    assert.deepEqual(ask('d', T0 + 40 * DAY, 5), { count: 1, dropped: ['b', 'c'] }, 'both expired');
+    // The clock goes back 20 days: d (at +40) outlives e (at +20), which is no longer the oldest by time.
+    ask('e', T0 + 20 * DAY, 5);
+    ask('f', T0 + 41 * DAY, 5);
+    assert.deepEqual(ask('g', T0 + 51 * DAY, 5), { count: 3, dropped: ['e'] }, 'e expired although d, before it, is live');
+    assert.equal(currentCount(c, T0 + 70 * DAY), 2);
+    assert.equal(currentCount(c, T0 + 71 * DAY), 1);
   });
 
   it('refuses bad requests and corrupt persisted counts with a VactError', () => {

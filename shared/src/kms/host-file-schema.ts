@@ -44,7 +44,7 @@ export const KmsHostFileSchema = z.strictObject({
 
 /** The document to write for a host state. */
 export function kmsHostFileOf(state: KmsHostState): z.infer<typeof KmsHostFileSchema> {
-  return { version: KMS_HOST_FILE_VERSION, count: state.count, clients: [...state.clients.values()] };
+  return { version: KMS_HOST_FILE_VERSION, count: state.count.toJSON(), clients: [...state.clients.values()] };
 }
 
 /** Validates a parsed kms-host.json; throws STATE_CORRUPT naming the field (STATE_VERSION_UNSUPPORTED for another version). */

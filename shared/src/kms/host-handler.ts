@@ -78,8 +78,7 @@ export function handleKmsRequest(state: KmsHostState, q: KmsRequest, ctx: KmsHos
   const duplicate = isDuplicate(state.clients, seen);
   // A cloned CMID is counted once: it refreshes the one entry, it never adds another.
   const counted = recordRequest(state.count, { cmid: q.cmid, threshold: edition.threshold, kind: edition.kind, edition: edition.id, now: ctx.now }, { lifetimeDays: ctx.catalogue.rules.cmidCacheLifetimeDays });
-  const live = new Set(counted.cache.entries.map((e) => e.cmid));
-  const next: KmsHostState = { count: counted.cache, clients: recordClient(state.clients, seen, live) };
+  const next: KmsHostState = { count: counted.cache, clients: recordClient(state.clients, seen, counted.dropped) };
   // A clone gets no ticket: it must regenerate its CMID first, so two machines never hold one identity.
   const activated = counted.activated && !duplicate;
   const response: KmsResponse = {

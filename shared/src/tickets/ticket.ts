@@ -140,11 +140,18 @@ export function verifyTicket(crypto: Ed25519, rootPublicKey: string, ticket: Tic
   }
 }
 
+/** A KMS host attaches one certificate to every ticket: encode it once (certificates are never mutated). */
+const encodedCertificates = new WeakMap<HostCertificate, Uint8Array>();
+
 /** Canonical bytes of a signed ticket: body, 64-byte signature, then 0, or 1 + u16 length + the host certificate. */
 export function encodeTicket(t: Ticket): Uint8Array {
   const w = new ByteWriter(WHAT).bytes(encodeTicketBody(t.body)).base64('signature', t.signature, 64);
   if (t.hostCertificate) {
-    const cert = encodeHostCertificate(t.hostCertificate);
+    let cert = encodedCertificates.get(t.hostCertificate);
+    if (!cert) {
+      cert = encodeHostCertificate(t.hostCertificate);
+      encodedCertificates.set(t.hostCertificate, cert);
+    }
     w.u8(1).u16(cert.length).bytes(cert);
   } else {
     w.u8(0);

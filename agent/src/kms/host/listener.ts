@@ -40,7 +40,7 @@ export class KmsListener {
   private readonly sockets = new Set<net.Socket>();
   readonly stats: KmsListenerStats = { connections: 0, open: 0, refused: { busy: 0, malformed: 0, timeout: 0, 'handler-failed': 0 } };
 
-  constructor(private readonly opts: KmsListenerOptions) {}
+  constructor(readonly opts: KmsListenerOptions) {}
 
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
   async start(): Promise<{ host: string; port: number }> {
@@ -84,80 +84,127 @@ export class KmsListener {
     }
     this.sockets.add(socket);
     this.stats.open = this.sockets.size;
-    const clock = this.opts.clock;
-    const timers: Disposable[] = [];
-    let idle: Disposable | undefined;
-    let done = false;
-    const armIdle = (): void => {
-      idle?.dispose();
-      idle = clock.setTimer(clock.now() + (this.opts.idleTimeoutMs ?? KMS_DEFAULTS.idleTimeoutMs), () => timeout('the client went silent mid-request'));
-    };
-    const timeout = (why: string): void => {
-      if (done) {
-        socket.destroy(); // a reply was sent but the peer never closed: drop the half-open socket
-        return;
-      }
-      finish();
-      this.refuse(socket, 'timeout', remote, new VactError('KMS_EXCHANGE_TIMEOUT', why));
-    };
-    // The deadline outlives the reply: it also cuts off a peer that never reads it.
-    timers.push(clock.setTimer(clock.now() + (this.opts.requestTimeoutMs ?? KMS_DEFAULTS.requestTimeoutMs), () => timeout('the request did not arrive in time')));
-    armIdle();
-    const finish = (): void => {
-      done = true;
-      idle?.dispose();
-      socket.removeListener('data', onData);
-      socket.pause();
-    };
-    socket.once('close', () => {
-      for (const t of timers) t.dispose();
-      idle?.dispose();
-      this.sockets.delete(socket);
-      this.stats.open = this.sockets.size;
-    });
-    let buf = new Uint8Array(0);
-    const max = this.opts.maxRequestBytes ?? KMS_MAX_REQUEST_BYTES;
-    const onData = (chunk: Buffer): void => {
-      if (done) return;
-      const next = new Uint8Array(buf.length + chunk.length);
-      next.set(buf);
-      next.set(chunk, buf.length);
-      buf = next;
-      try {
-        // Judged on the first bytes: a stray TLS hello or HTTP request is refused at once.
-        const header = readFrameHeader(buf, max);
-        if (header && buf.length >= header.frameBytes) {
-          finish();
-          const msg = decodeKmsFrame(buf, ['request'], max);
-          if (msg.type === 'request') void this.reply(socket, msg.request, remote, acceptedAt);
-          return;
-        }
-        if (buf.length > max) throw new VactError('PAYLOAD_TOO_LARGE', `more than ${max} bytes`);
-        armIdle();
-      } catch (err) {
-        finish();
-        this.refuse(socket, 'malformed', remote, err instanceof VactError ? err : new VactError('INVALID_ENCODING', String(err)));
-      }
-    };
-    socket.on('data', onData);
+    new KmsConnection(this, socket, remote, acceptedAt).start();
   }
 
-  private async reply(socket: net.Socket, request: KmsRequest, remote: string, acceptedAt: number): Promise<void> {
-    let frame: Uint8Array;
+  /** @internal For KmsConnection: a connection ended. */
+  forget(socket: net.Socket): void {
+    this.sockets.delete(socket);
+    this.stats.open = this.sockets.size;
+  }
+
+  /** @internal For KmsConnection: a whole request arrived. A synchronous handler answers in the same tick. */
+  answer(socket: net.Socket, request: KmsRequest, remote: string, acceptedAt: number): void {
+    let frame: Uint8Array | Promise<Uint8Array>;
     try {
-      frame = await this.opts.handle(request, { remoteAddress: remote, acceptedAt });
+      frame = this.opts.handle(request, { remoteAddress: remote, acceptedAt });
     } catch (err) {
-      const e = err instanceof VactError ? err : new VactError('INTERNAL', err instanceof Error ? err.message : String(err));
-      this.refuse(socket, 'handler-failed', remote, e, request.nonce);
+      this.handlerFailed(socket, request, remote, err);
       return;
     }
-    socket.end(frame);
+    if (frame instanceof Uint8Array) socket.end(frame);
+    else frame.then((f) => socket.end(f), (err: unknown) => this.handlerFailed(socket, request, remote, err));
   }
 
-  private refuse(socket: net.Socket, reason: KmsRefusal, remote: string, err: VactError, nonce = ZERO_NONCE): void {
+  private handlerFailed(socket: net.Socket, request: KmsRequest, remote: string, err: unknown): void {
+    const e = err instanceof VactError ? err : new VactError('INTERNAL', err instanceof Error ? err.message : String(err));
+    this.refuse(socket, 'handler-failed', remote, e, request.nonce);
+  }
+
+  /** @internal Also for KmsConnection. */
+  refuse(socket: net.Socket, reason: KmsRefusal, remote: string, err: VactError, nonce = ZERO_NONCE): void {
     this.stats.refused[reason]++;
     this.opts.onRefused?.(reason, remote, err.message);
     if (socket.destroyed) return;
     socket.end(encodeKmsError({ nonce, number: err.number, code: err.code, hostTime: this.opts.clock.now(), detail: err.message }));
+  }
+}
+
+/**
+ * One accepted connection: one Clock timer for both deadlines (the whole request, and silence
+ * mid-request), re-armed only when it fires early, so a request costs one timer and no closures
+ * beyond the two socket listeners.
+ */
+class KmsConnection {
+  private buf: Uint8Array | undefined;
+  private done = false;
+  private lastData: number;
+  private readonly deadline: number;
+  private readonly idleMs: number;
+  private readonly max: number;
+  private timer: Disposable | undefined;
+  private readonly onData = (chunk: Buffer): void => this.data(chunk);
+
+  constructor(private readonly listener: KmsListener, private readonly socket: net.Socket, private readonly remote: string, private readonly acceptedAt: number) {
+    const o = listener.opts;
+    this.lastData = o.clock.now();
+    // The deadline outlives the reply: it also cuts off a peer that never reads it.
+    this.deadline = this.lastData + (o.requestTimeoutMs ?? KMS_DEFAULTS.requestTimeoutMs);
+    this.idleMs = o.idleTimeoutMs ?? KMS_DEFAULTS.idleTimeoutMs;
+    this.max = o.maxRequestBytes ?? KMS_MAX_REQUEST_BYTES;
+  }
+
+  start(): void {
+    this.arm();
+    this.socket.once('close', () => {
+      this.timer?.dispose();
+      this.listener.forget(this.socket);
+    });
+    this.socket.on('data', this.onData);
+  }
+
+  private arm(): void {
+    const at = this.done ? this.deadline : Math.min(this.deadline, this.lastData + this.idleMs);
+    this.timer = this.listener.opts.clock.setTimer(at, () => this.fire());
+  }
+
+  private fire(): void {
+    const now = this.listener.opts.clock.now();
+    if (this.done) {
+      if (now >= this.deadline) this.socket.destroy(); // a reply was sent but the peer never closed: drop the half-open socket
+      else this.arm();
+      return;
+    }
+    if (now >= this.deadline) return this.timeout('the request did not arrive in time');
+    if (now >= this.lastData + this.idleMs) return this.timeout('the client went silent mid-request');
+    this.arm();
+  }
+
+  private timeout(why: string): void {
+    this.finish();
+    this.arm(); // the request deadline still cuts off a peer that never reads the refusal
+    this.listener.refuse(this.socket, 'timeout', this.remote, new VactError('KMS_EXCHANGE_TIMEOUT', why));
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.socket.removeListener('data', this.onData);
+    this.socket.pause();
+  }
+
+  private data(chunk: Buffer): void {
+    if (this.done) return;
+    let buf: Uint8Array = chunk;
+    if (this.buf) {
+      buf = new Uint8Array(this.buf.length + chunk.length);
+      buf.set(this.buf);
+      buf.set(chunk, this.buf.length);
+    }
+    this.buf = buf;
+    try {
+      // Judged on the first bytes: a stray TLS hello or HTTP request is refused at once.
+      const header = readFrameHeader(buf, this.max);
+      if (header && buf.length >= header.frameBytes) {
+        this.finish();
+        const msg = decodeKmsFrame(buf, ['request'], this.max);
+        if (msg.type === 'request') this.listener.answer(this.socket, msg.request, this.remote, this.acceptedAt);
+        return;
+      }
+      if (buf.length > this.max) throw new VactError('PAYLOAD_TOO_LARGE', `more than ${this.max} bytes`);
+      this.lastData = this.listener.opts.clock.now();
+    } catch (err) {
+      this.finish();
+      this.listener.refuse(this.socket, 'malformed', this.remote, err instanceof VactError ? err : new VactError('INVALID_ENCODING', String(err)));
+    }
   }
 }
