@@ -73,7 +73,7 @@ export const ErrorCodes = codes({
   UNREACHABLE: { number: 6004, message: 'The service could not be reached', hint: 'Check the URL and that the service is running.' },
   CERTIFICATE_NOT_TRUSTED: { number: 6006, message: 'The server\'s TLS certificate is not trusted', hint: 'Pass the certificate (PEM) of the CA that signed it: --ca FILE on the command line, --authority-ca FILE (config key authorityCa) for the agent.' },
   VERSION_MISMATCH: { number: 6005, message: 'The protocol versions do not match', hint: 'Upgrade the older side.' },
-  NEEDS_ROOT: { number: 6006, message: 'This needs root', hint: 'Run it as root (sudo); --print shows what it would write without changing anything.' },
+  NEEDS_ROOT: { number: 6007, message: 'This needs root', hint: 'Run it as root (sudo); --print shows what it would write without changing anything.' },
   // 7xxx: storage
   STATE_CORRUPT: { number: 7000, message: 'The state file is corrupt', hint: 'The file was kept as is; restore it from a backup or move it aside to start fresh.' },
   STATE_VERSION_UNSUPPORTED: { number: 7001, message: 'The state file has an unsupported version', hint: 'Run a vact version that knows this state version.' },
