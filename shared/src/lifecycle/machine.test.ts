@@ -374,7 +374,7 @@ describe('lifecycle machine (DESIGN §3, §4)', () => {
   it('rule: switching channels: a failed answer of the new channel ends the old activation in InitialGrace counted from the key install', () => {
     const at = T0 + 50 * DAY_MS;
     const r = run(kmsLicensed(), { type: 'key-installed', key: MAK_KEY }, at);
-    const failed = run(r.state, { type: 'activation-failed', code: 'MAK_LIMIT_REACHED', message: 'limit' }, at + MINUTE_MS);
+    const failed = run(r.state, { type: 'activation-failed', code: 'UNREACHABLE', message: 'no answer' }, at + MINUTE_MS);
     assert.equal(failed.state.status, 'InitialGrace');
     assert.equal(failed.state.graceStartedAt, at);
     assert.equal(failed.state.graceEndsAt, at + 30 * DAY_MS);
@@ -382,9 +382,14 @@ describe('lifecycle machine (DESIGN §3, §4)', () => {
     assert.equal(failed.state.validUntil, null);
     assert.equal(failed.state.lastActivatedAt, null);
     assert.equal(failed.state.switching, null);
-    assert.equal(failed.state.nextAttemptAt, at + MINUTE_MS + 2 * HOUR_MS, 'retried every 2 hours');
-    assert.equal(failed.state.lastError?.code, 'MAK_LIMIT_REACHED');
+    assert.equal(failed.state.nextAttemptAt, at + MINUTE_MS + 2 * HOUR_MS, 'an outage is retried after the activation interval');
+    assert.equal(failed.state.lastError?.code, 'UNREACHABLE');
     assert.ok(logs(failed.effects).includes(EventIds.graceStarted));
+    // A permanent refusal of the new channel ends the old activation the same way, and waits for an administrator.
+    const refused = run(r.state, { type: 'activation-failed', code: 'MAK_LIMIT_REACHED', message: 'limit' }, at + MINUTE_MS);
+    assert.equal(refused.state.status, 'InitialGrace');
+    assert.equal(refused.state.graceEndsAt, at + 30 * DAY_MS);
+    assert.equal(refused.state.nextAttemptAt, null, 'not retried until an administrator acts');
   });
 
   it('rule: switching channels: the old KMS validity still lapses on time while the new channel has not answered; a restart asks again at once', () => {

@@ -49,22 +49,23 @@ function replyHex(state: KmsHostState, q: KmsRequest, ctx: KmsHostContext): stri
 /** Everything docs/protocol.md quotes in its KMS test-vector block. */
 export function kmsTestVectors() {
   const ctx = vectorContext();
-  const empty: KmsHostState = { count: emptyHostCount(), clients: new Map() };
+  // A host state is used once (its count is updated in place): every vector starts from a fresh one.
+  const fresh = (): KmsHostState => ({ count: emptyHostCount(), clients: new Map() });
   // Four other server machines asked a minute earlier: the fifth request reaches the server threshold.
-  let four = empty;
+  let four = fresh();
   for (let n = 1; n <= 4; n++) four = handleKmsRequest(four, vectorRequest('server-standard', n), { ...ctx, now: KMS_VECTOR_NOW - 60_000 }).state;
   const client = vectorRequest('client-professional');
   const server = vectorRequest('server-standard');
   const bad = (err: VactError): string => toHex(encodeKmsError(kmsErrorFrom(err, ZERO_NONCE, KMS_VECTOR_NOW)));
   return {
     request: { fields: client, hex: toHex(encodeKmsRequest(client)) },
-    belowThresholdResponse: { note: 'client-professional, first machine: count 1 of 25', hex: replyHex(empty, client, ctx) },
+    belowThresholdResponse: { note: 'client-professional, first machine: count 1 of 25', hex: replyHex(fresh(), client, ctx) },
     activatedResponse: { note: 'server-standard, fifth machine: count 5 of 5, ticket signed by the host', request: toHex(encodeKmsRequest(server)), hex: replyHex(four, server, ctx) },
     errors: {
-      KMS_HOST_NOT_ACTIVATED: replyHex(empty, client, { ...ctx, hostLicensed: false }),
-      PRODUCT_NOT_COVERED_BY_HOST: replyHex(empty, vectorRequest('server-datacenter'), ctx),
-      UNKNOWN_EDITION: replyHex(empty, vectorRequest('no-such-edition'), ctx),
-      CLOCK_SKEW: replyHex(empty, { ...client, clientTime: KMS_VECTOR_NOW - 5 * 3_600_000 }, ctx),
+      KMS_HOST_NOT_ACTIVATED: replyHex(fresh(), client, { ...ctx, hostLicensed: false }),
+      PRODUCT_NOT_COVERED_BY_HOST: replyHex(fresh(), vectorRequest('server-datacenter'), ctx),
+      UNKNOWN_EDITION: replyHex(fresh(), vectorRequest('no-such-edition'), ctx),
+      CLOCK_SKEW: replyHex(fresh(), { ...client, clientTime: KMS_VECTOR_NOW - 5 * 3_600_000 }, ctx),
       INVALID_ENCODING: bad(new VactError('INVALID_ENCODING', 'KMS frame: byte 0 is 0x47, not the magic "VK"')),
       VERSION_MISMATCH: bad(new VactError('VERSION_MISMATCH', 'KMS frame: wire version 2 (this build speaks version 1)')),
       PAYLOAD_TOO_LARGE: bad(new VactError('PAYLOAD_TOO_LARGE', 'KMS frame: 5000 bytes, the limit is 1024')),
