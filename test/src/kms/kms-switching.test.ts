@@ -125,7 +125,10 @@ describe('switching channels with real agents (MAK ⇄ KMS)', function () {
     // A MAK the authority refuses (revoked): the KMS activation is given up; InitialGrace counted from the install.
     const revoked = await issueKey(authority, 'mak', 'server-b');
     assert.equal((await api(authority.url, 'POST', `/v1/keys/${revoked}/revoke`, { token: authority.token })).status, 200);
-    const refused = await client.json<{ activation: { succeeded: boolean; error: { code: string } | null } }>(['key', 'install', revoked]);
+    // The key is installed, but the activation it started failed: the exit code says so (slmgr /ipk + /ato).
+    const r = await client.run(['key', 'install', revoked, '--json']);
+    assert.notEqual(r.code, 0, r.stdout);
+    const refused = JSON.parse(r.stdout) as { activation: { succeeded: boolean; error: { code: string } | null } };
     assert.equal(refused.activation.succeeded, false);
     const after = await client.status();
     assert.equal(after.status, 'InitialGrace');
