@@ -178,6 +178,7 @@ async function main() {
     s.on('close', () => resolve(decodeKmsFrame(new Uint8Array(Buffer.concat(chunks)))));
   });
   if (probe.type !== 'response' || !probe.response.activated || !probe.response.ticket) throw new Error(`the host did not sign: ${JSON.stringify(probe)}`);
+  const idle = await host.status();
   const rows = [];
   for (const c of LEVELS) {
     const runs = [];
@@ -206,7 +207,7 @@ async function main() {
     return `c=${c} (${runs.length} runs): median host ${f(m((r) => r.h.rps))}/s p99 ${f(m((r) => r.h.p99))} ms, echo ${f(m((r) => r.e.rps))}/s, ratio ${m((r) => r.ratio).toFixed(2)}, ${cpu(runs)}; best ${one(best)}`;
   });
   const countOk = st.count === st.cacheSize && st.cacheSize === 50;
-  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
+  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB after the storm, ${(idle.rss / 1048576).toFixed(1)} MB before it (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
 }
 
 if (process.argv[2] === '--generate') {
