@@ -96,7 +96,7 @@ function bad(setting: keyof RawAgentSettings | 'config', detail: string): VactEr
   return new VactError('INVALID_CONFIG', `${name}: ${detail}`, { setting, detail });
 }
 
-/** A parser as a zod check: the value passes when the parser accepts it, else the parser's reason is the issue. */
+/** A parser as a zod check: the value passes when the parser accepts it, else the parser's reason is the zod issue's message. */
 function checkedBy(parse: (v: string) => unknown): (v: string, ctx: z.RefinementCtx) => void {
   return (v, ctx) => {
     try {
