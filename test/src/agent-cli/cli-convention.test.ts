@@ -3,10 +3,9 @@
 // is exit 4, never a fallback to another URL with that dir's token; authority admin commands find
 // a local authority through its dir; usage errors, bare groups and the one error format.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { AgentProcess, SigningAuthority, HARDWARE, tempDir, writeHardware } from '../agent-daemon/daemon-harness';
+import { AgentProcess, useDaemonBench } from '../agent-daemon/daemon-harness';
 import { ProcessGroup, parseJsonOutput } from '../fixtures/processes';
 import { startAuthority } from '../authority/authority-harness';
 import { vact } from './cli-runner';
@@ -18,24 +17,8 @@ describe('the CLI convention (real processes)', function () {
   this.timeout(60_000);
   let dir: string;
   let stateDir: string;
-  let authority: SigningAuthority;
   let agent: AgentProcess;
-
-  beforeEach(async () => {
-    dir = tempDir('vact-conv-');
-    stateDir = path.join(dir, 'state');
-    const hw = path.join(dir, 'hw.json');
-    writeHardware(hw, HARDWARE);
-    authority = new SigningAuthority();
-    await authority.start();
-    agent = new AgentProcess({ stateDir, authorityUrl: authority.url, authorityKeyFile: authority.writeKeyFile(dir), hardwareFile: hw, clock: 'sim:2026-11-27T00:00:00Z' });
-    await agent.start();
-  });
-  afterEach(async () => {
-    await agent.kill();
-    await authority.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  useDaemonBench('vact-conv-', (b) => ({ dir, stateDir, agent } = b), { agentClock: 'sim:2026-11-27T00:00:00Z' });
 
   it('connection options are accepted before or after the verb, the same result', async () => {
     const after = await vact(['status', '-v', '--agent', agent.url, '--state-dir', stateDir], { env: NO_ENV });

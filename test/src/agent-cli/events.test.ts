@@ -6,35 +6,22 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AgentEvent } from '@vact/shared';
-import { AgentProcess, SigningAuthority, HARDWARE, makKey, tempDir, writeHardware } from '../agent-daemon/daemon-harness';
+import { SigningAuthority, makKey, useDaemonBench } from '../agent-daemon/daemon-harness';
 import { ProcessGroup, VACT_BIN, parseJsonOutput } from '../fixtures/processes';
 import { startAuthority } from '../authority/authority-harness';
 import { vact } from './cli-runner';
 
 describe('vact events (real processes)', function () {
   this.timeout(90_000);
-  let dir: string;
   let stateDir: string;
   let authority: SigningAuthority;
-  let agent: AgentProcess;
+  useDaemonBench('vact-events-', (b) => ({ stateDir, authority } = b), { once: true, agentClock: 'sim:2026-11-27T00:00:00Z' });
 
   before(async () => {
-    dir = tempDir('vact-events-');
-    stateDir = path.join(dir, 'state');
-    const hw = path.join(dir, 'hw.json');
-    writeHardware(hw, HARDWARE);
-    authority = new SigningAuthority();
-    await authority.start();
-    agent = new AgentProcess({ stateDir, authorityUrl: authority.url, authorityKeyFile: authority.writeKeyFile(dir), hardwareFile: hw, clock: 'sim:2026-11-27T00:00:00Z' });
-    await agent.start();
     // The authority goes away: the MAK's activation fails now and on every retry.
     await authority.stop();
     assert.equal((await cli(['key', 'install', makKey(31)])).code, 4);
     assert.equal((await cli(['clock', 'advance', '31h'])).code, 0);
-  });
-  after(async () => {
-    await agent.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   function cli(args: string[]) {

@@ -4,33 +4,17 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodeProductKey, findEdition, referenceCatalogue, type StatusResult } from '@vact/shared';
-import { AgentProcess, SigningAuthority, HARDWARE, makKey, tempDir, writeHardware } from '../agent-daemon/daemon-harness';
+import { AgentProcess, SigningAuthority, makKey, useDaemonBench } from '../agent-daemon/daemon-harness';
 import { vact } from './cli-runner';
 
 const GROUPS = referenceCatalogue().groups.map((g) => g.id);
 
 describe('vact key install: key applicability (real processes)', function () {
   this.timeout(60_000);
-  let dir: string;
   let stateDir: string;
   let authority: SigningAuthority;
   let agent: AgentProcess;
-
-  before(async () => {
-    dir = tempDir('vact-ipk-');
-    stateDir = path.join(dir, 'state');
-    const hw = path.join(dir, 'hw.json');
-    writeHardware(hw, HARDWARE);
-    authority = new SigningAuthority();
-    await authority.start();
-    agent = new AgentProcess({ stateDir, authorityUrl: authority.url, authorityKeyFile: authority.writeKeyFile(dir), hardwareFile: hw, clock: 'sim' });
-    await agent.start();
-  });
-  after(async () => {
-    await agent.kill();
-    await authority.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  useDaemonBench('vact-ipk-', (b) => ({ stateDir, authority, agent } = b), { once: true, agentClock: 'sim' });
 
   const cli = (args: string[]) => vact([...args, '--agent', agent.url, '--state-dir', stateDir]);
   async function status(): Promise<StatusResult> {

@@ -3,36 +3,17 @@
 // `vact authority key revoke` asks on a terminal (real processes; the terminal is a real pty).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { StatusResult } from '@vact/shared';
-import { AgentProcess, SigningAuthority, HARDWARE, makKey, tempDir, writeHardware } from '../agent-daemon/daemon-harness';
+import { SigningAuthority, makKey, useDaemonBench } from '../agent-daemon/daemon-harness';
 import { ProcessGroup, VACT_BIN } from '../fixtures/processes';
 import { api, issueKey, startAuthority } from '../authority/authority-harness';
 import { vact } from './cli-runner';
 
 describe('vact key install of a MAK (real processes)', function () {
   this.timeout(60_000);
-  let dir: string;
   let stateDir: string;
   let authority: SigningAuthority;
-  let agent: AgentProcess;
-
-  beforeEach(async () => {
-    dir = tempDir('vact-ipk2-');
-    stateDir = path.join(dir, 'state');
-    const hw = path.join(dir, 'hw.json');
-    writeHardware(hw, HARDWARE);
-    authority = new SigningAuthority();
-    await authority.start();
-    agent = new AgentProcess({ stateDir, authorityUrl: authority.url, authorityKeyFile: authority.writeKeyFile(dir), hardwareFile: hw, clock: 'sim' });
-    await agent.start();
-  });
-  afterEach(async () => {
-    await agent.kill();
-    await authority.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  useDaemonBench('vact-ipk2-', (b) => ({ stateDir, authority } = b), { agentClock: 'sim' });
 
   const cli = (args: string[], input?: string) => vact([...args, '--state-dir', stateDir], input !== undefined ? { input } : {});
   async function status(): Promise<StatusResult> {

@@ -255,27 +255,60 @@ export interface DaemonBench {
   hw: string;
   authority: SigningAuthority;
   keyFile: string;
+  /** The agent on `stateDir`, when the bench was asked to start one. */
+  agent: AgentProcess;
+  /** A (not yet started) agent on `state` with this bench's authority and hardware; killed after the test. */
+  agentOn(state: string, opts?: Partial<AgentProcessOptions>): AgentProcess;
+}
+
+export interface DaemonBenchOptions {
+  /** MAK activation limit of the signing authority. */
+  authorityLimit?: number;
+  /** One bench for the whole suite (before/after) instead of one per test. */
+  once?: boolean;
+  /** Start an agent on the bench's state dir with this clock (`sim`, `sim:ISO`). */
+  agentClock?: string;
 }
 
 /**
- * Registers beforeEach/afterEach that give every test of the suite a fresh DaemonBench (handed
- * to `use`) and, after it, close the clients, kill the agents pushed on the arrays, stop the
- * authority and remove the dir.
+ * Registers hooks that give every test of the suite (or, with `once`, the suite) a fresh
+ * DaemonBench (handed to `use`) and, after it, close the clients, kill the agents pushed on the
+ * arrays, stop the authority and remove the dir.
  */
-export function useDaemonBench(prefix: string, use: (b: DaemonBench) => void, authorityLimit?: number): { agents: AgentProcess[]; clients: RpcClient[] } {
+export function useDaemonBench(prefix: string, use: (b: DaemonBench) => void, options: number | DaemonBenchOptions = {}): { agents: AgentProcess[]; clients: RpcClient[] } {
+  const o: DaemonBenchOptions = typeof options === 'number' ? { authorityLimit: options } : options;
   const agents: AgentProcess[] = [];
   const clients: RpcClient[] = [];
   let bench: DaemonBench | undefined;
-  beforeEach(async () => {
+  (o.once ? before : beforeEach)(async () => {
     const dir = tempDir(prefix);
     const hw = path.join(dir, 'hw.json');
     writeHardware(hw, HARDWARE);
-    const authority = new SigningAuthority(authorityLimit);
+    const authority = new SigningAuthority(o.authorityLimit);
     await authority.start();
-    bench = { dir, stateDir: path.join(dir, 'state'), hw, authority, keyFile: authority.writeKeyFile(dir) };
-    use(bench);
+    const keyFile = authority.writeKeyFile(dir);
+    const agentOn = (state: string, opts: Partial<AgentProcessOptions> = {}): AgentProcess => {
+      const a = new AgentProcess({ stateDir: state, authorityUrl: authority.url, authorityKeyFile: keyFile, hardwareFile: hw, ...opts });
+      agents.push(a);
+      return a;
+    };
+    const stateDir = path.join(dir, 'state');
+    let agent: AgentProcess | undefined;
+    if (o.agentClock !== undefined) {
+      agent = agentOn(stateDir, { clock: o.agentClock });
+      await agent.start();
+    }
+    const b: DaemonBench = {
+      dir, stateDir, hw, authority, keyFile, agentOn,
+      get agent(): AgentProcess {
+        if (!agent) throw new Error('this bench started no agent (pass agentClock)');
+        return agent;
+      },
+    };
+    bench = b;
+    use(b);
   });
-  afterEach(async () => {
+  (o.once ? after : afterEach)(async () => {
     for (const c of clients.splice(0)) c.close();
     for (const a of agents.splice(0)) await a.kill();
     await bench?.authority.stop();

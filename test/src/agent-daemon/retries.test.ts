@@ -1,37 +1,23 @@
 // Real processes: a permanent refusal (MAK limit reached) is recorded, shown in status and not
 // retried every 2 hours, not even after a restart; transient failures back off (with jitter).
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AgentEvent, StatusResult } from '@vact/shared';
-import { AgentProcess, SigningAuthority, HARDWARE, makKey, tempDir, writeHardware } from './daemon-harness';
+import { AgentProcess, SigningAuthority, HARDWARE, makKey, writeHardware, useDaemonBench, type DaemonBench } from './daemon-harness';
 import { vact } from '../agent-cli/cli-runner';
 
 describe('activation retries (real processes, simulated clock)', function () {
   this.timeout(90_000);
   let dir: string;
   let authority: SigningAuthority;
-  let keyFile: string;
-  const agents: AgentProcess[] = [];
-
-  beforeEach(async () => {
-    dir = tempDir('vact-retry-');
-    authority = new SigningAuthority(1);
-    await authority.start();
-    keyFile = authority.writeKeyFile(dir);
-  });
-  afterEach(async () => {
-    for (const a of agents.splice(0)) await a.kill();
-    await authority.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  let bench: DaemonBench;
+  useDaemonBench('vact-retry-', (b) => ({ dir, authority } = (bench = b)), 1);
 
   async function agentNamed(name: string): Promise<{ agent: AgentProcess; cli: (args: string[]) => ReturnType<typeof vact> }> {
     const hw = path.join(dir, `${name}.json`);
     writeHardware(hw, { ...HARDWARE, system: `sys-${name}`, machineId: `mid-${name}`, board: `board-${name}` });
     const stateDir = path.join(dir, name);
-    const agent = new AgentProcess({ stateDir, authorityUrl: authority.url, authorityKeyFile: keyFile, hardwareFile: hw, clock: 'sim:2026-11-27T00:00:00Z' });
-    agents.push(agent);
+    const agent = bench.agentOn(stateDir, { hardwareFile: hw, clock: 'sim:2026-11-27T00:00:00Z' });
     await agent.start();
     return { agent, cli: (args) => vact([...args, '--state-dir', stateDir]) };
   }

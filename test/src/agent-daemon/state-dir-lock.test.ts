@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentProcess, SigningAuthority, HARDWARE, runToExit, tempDir, writeHardware, EDITION } from './daemon-harness';
+import { AgentProcess, SigningAuthority, runToExit, EDITION, useDaemonBench, type DaemonBench } from './daemon-harness';
 
 /** Every file of a dir with its bytes and mtime. */
 function snapshot(dir: string): Record<string, string> {
@@ -24,27 +24,11 @@ describe('state dir lock (real processes)', function () {
   let hw: string;
   let keyFile: string;
   let authority: SigningAuthority;
-  const agents: AgentProcess[] = [];
-
-  beforeEach(async () => {
-    dir = tempDir('vact-lock-');
-    stateDir = path.join(dir, 'state');
-    hw = path.join(dir, 'hw.json');
-    writeHardware(hw, HARDWARE);
-    authority = new SigningAuthority();
-    await authority.start();
-    keyFile = authority.writeKeyFile(dir);
-  });
-  afterEach(async () => {
-    for (const a of agents.splice(0)) await a.kill();
-    await authority.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  let bench: DaemonBench;
+  useDaemonBench('vact-lock-', (b) => ({ dir, stateDir, hw, keyFile, authority } = (bench = b)));
 
   function agentOn(state: string): AgentProcess {
-    const a = new AgentProcess({ stateDir: state, authorityUrl: authority.url, authorityKeyFile: keyFile, hardwareFile: hw, clock: 'sim' });
-    agents.push(a);
-    return a;
+    return bench.agentOn(state, { clock: 'sim' });
   }
   const runArgs = (state: string, edition = EDITION) => ['--state-dir', state, '--edition', edition, '--authority', authority.url, '--authority-key', keyFile,
     '--control', '127.0.0.1:0', '--clock', 'sim', '--hardware', `file:${hw}`];
