@@ -10,23 +10,7 @@ import type { VactApi } from '../../extension';
 import type { Outcome } from '../../commands/license-commands';
 import type { StatusResult } from '@vact/shared';
 import { AgentProcess, freePort, waitFor, type Fixture } from './agent-process';
-
-function fixture(): Fixture {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new Error('the suite needs the workspace the runner prepared (fixture.json)');
-  return JSON.parse(fs.readFileSync(path.join(folder.uri.fsPath, 'fixture.json'), 'utf8')) as Fixture;
-}
-
-async function command<T>(id: string, ...args: unknown[]): Promise<Outcome<T>> {
-  const r = await vscode.commands.executeCommand<Outcome<T> | undefined>(id, ...args);
-  assert.ok(r, `${id} returned nothing`);
-  return r;
-}
-
-function ok<T>(o: Outcome<T>): T {
-  if (!o.ok) assert.fail(`expected success, got ${o.error.code}: ${o.error.message}`);
-  return o.value;
-}
+import { command, fixture, ok } from './suite-commands';
 
 describe('vact extension against real agents', function () {
   this.timeout(60_000);

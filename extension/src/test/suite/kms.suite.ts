@@ -8,26 +8,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { KmsShowResult, StatusResult } from '@vact/shared';
 import type { VactApi } from '../../extension';
-import type { Outcome } from '../../commands/license-commands';
 import { panelState } from '../../model/panel-model';
 import { AgentProcess, freePort, waitFor, type Fixture } from './agent-process';
-
-function fixture(): Fixture {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new Error('the suite needs the workspace the runner prepared (fixture.json)');
-  return JSON.parse(fs.readFileSync(path.join(folder.uri.fsPath, 'fixture.json'), 'utf8')) as Fixture;
-}
-
-async function command<T>(id: string, ...args: unknown[]): Promise<Outcome<T>> {
-  const r = await vscode.commands.executeCommand<Outcome<T> | undefined>(id, ...args);
-  assert.ok(r, `${id} returned nothing`);
-  return r;
-}
-
-function ok<T>(o: Outcome<T>): T {
-  if (!o.ok) assert.fail(`expected success, got ${o.error.code}: ${o.error.message}`);
-  return o.value;
-}
+import { command, fixture, ok } from './suite-commands';
 
 describe('vact extension: KMS host and client (real agents, real authority)', function () {
   this.timeout(60_000);
