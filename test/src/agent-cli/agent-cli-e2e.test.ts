@@ -1,11 +1,12 @@
-// Issue 4 end to end with real processes: `vact authority serve` + `vact agent run` + the `vact` CLI.
+// End to end with real processes: `vact authority serve` + `vact agent run` + the `vact` CLI.
 // Every machine is a distinct --hardware file; every clock is simulated and moved by `vact clock advance`.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ControlNotification, StatusResult } from '@vact/shared';
 import { ControlClient } from '@vact/shared/node';
-import { ProcessGroup, parseJsonOutput, type ManagedProcess, type RunResult } from '../fixtures/processes';
+import { ProcessGroup, parseJsonOutput } from '../fixtures/processes';
+import { LabAgent } from '../fixtures/lab-agent';
 
 const EDITION = 'client-enterprise';
 const HOUR = 3_600_000;
@@ -24,60 +25,6 @@ interface HardwareFile {
 
 function machine(name: string): HardwareFile {
   return { board: `board-${name}`, system: `system-${name}`, cpu: 'Lab CPU 8 cores', mem: 16 * 2 ** 30, disks: [`disk-${name}`], macs: [`02:00:00:00:00:${name.length.toString(16).padStart(2, '0')}`], machineId: `machine-id-${name}` };
-}
-
-/** One agent process on its own state dir and hardware file. */
-class TestAgent {
-  proc: ManagedProcess | null = null;
-  url = '';
-  constructor(
-    readonly group: ProcessGroup,
-    readonly name: string,
-    readonly dir: string,
-    readonly hardwareFile: string,
-    private readonly authorityUrl: string,
-    private readonly authorityKey: string,
-  ) {}
-
-  async start(): Promise<void> {
-    this.proc = this.group.vact(
-      ['agent', 'run', '--state-dir', this.dir, '--edition', EDITION, '--authority', this.authorityUrl, '--authority-key', this.authorityKey,
-        '--control', '127.0.0.1:0', '--clock', 'sim', '--hardware', `file:${this.hardwareFile}`],
-      { name: `agent ${this.name}` },
-    );
-    this.url = (await this.proc.waitForOutput(/vact agent listening on (ws:\/\/\S+)/, 30_000))[1];
-  }
-
-  async stop(): Promise<void> {
-    const r = await this.proc?.stop();
-    assert.equal(r?.code, 0, `agent ${this.name} stopped with ${JSON.stringify(r)}`);
-    this.proc = null;
-  }
-
-  /** `vact ARGS --agent URL --state-dir D` (the admin token). */
-  run(args: string[]): Promise<RunResult> {
-    return this.group.runVact([...args, '--agent', this.url, '--state-dir', this.dir]);
-  }
-
-  /** The same with the user token only (a standard user). */
-  runAsUser(args: string[]): Promise<RunResult> {
-    return this.group.runVact([...args, '--agent', this.url, '--token-file', path.join(this.dir, 'user.token')]);
-  }
-
-  /** `vact ARGS --json`, expecting exit 0. */
-  async json<T = Record<string, unknown>>(args: string[]): Promise<T> {
-    const r = await this.run([...args, '--json']);
-    assert.equal(r.code, 0, `vact ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-    return parseJsonOutput<T>(r);
-  }
-
-  status(): Promise<StatusResult> {
-    return this.json<StatusResult>(['status']);
-  }
-
-  setHardware(hw: HardwareFile): void {
-    fs.writeFileSync(this.hardwareFile, JSON.stringify(hw));
-  }
 }
 
 /** The fields that must survive a restart unchanged. */
@@ -102,7 +49,7 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
   let authorityDir: string;
   let authorityUrl: string;
   let authorityKey: string;
-  const agents: Record<string, TestAgent> = {};
+  const agents: Record<string, LabAgent> = {};
 
   async function issueMak(limit: number): Promise<string> {
     const r = await group.runVact(['authority', 'key', 'issue', '--type', 'mak', '--group', 'client-vl', '--limit', String(limit), '--dir', authorityDir, '--url', authorityUrl, '--json']);
@@ -110,18 +57,15 @@ describe('end to end: authority + agent + CLI (real processes, simulated clocks)
     return parseJsonOutput<{ key: string }>(r).key;
   }
 
-  async function newAgent(name: string, options: { authorityUrl?: string } = {}): Promise<TestAgent> {
-    const root = group.tempDir(`vact-e2e-${name}-`);
-    const hw = path.join(root, 'hardware.json');
-    fs.writeFileSync(hw, JSON.stringify(machine(name)));
-    const agent = new TestAgent(group, name, path.join(root, 'state'), hw, options.authorityUrl ?? authorityUrl, authorityKey);
+  async function newAgent(name: string, options: { authorityUrl?: string } = {}): Promise<LabAgent> {
+    const agent = new LabAgent(group, name, EDITION, { url: options.authorityUrl ?? authorityUrl, keyFile: authorityKey }, ['--clock', 'sim'], { ...machine(name) });
     await agent.start();
     agents[name] = agent;
     return agent;
   }
 
   /** Restarts the agent and proves the license state is the same afterwards. */
-  async function restartKeepsState(agent: TestAgent, expected: StatusResult['status']): Promise<StatusResult> {
+  async function restartKeepsState(agent: LabAgent, expected: StatusResult['status']): Promise<StatusResult> {
     const before = await agent.status();
     assert.equal(before.status, expected);
     await agent.stop();
