@@ -9,7 +9,8 @@ import { authorityConfig } from '../cli/authority-loader';
 import { labAuthorityDir } from './lab-clock';
 import { findDnsmasq, LAB_DOMAIN, startLabDns } from './lab-dns';
 import { readLabFile, removeRunFile, runningLab, writeLabFile, writeRunFile, type LabAgent, type LabFile, type RunFile } from './lab-file';
-import { freePort, LabDaemon, portFree, runVactJson } from './lab-processes';
+import { freePort } from '@vact/shared/node';
+import { LabDaemon, portFree, runVactJson } from './lab-processes';
 import { connectLabAgent, queryLab, renderLabTable, rowJson, type LabRow } from './lab-status';
 import { LAB_HOST_KEY_GROUP, LAB_MAK_GROUP, labHardware, labMachines, MAX_LAB_CLIENTS, MAX_LAB_SERVERS } from './lab-topology';
 

@@ -6,3 +6,4 @@ export * from './control-client';
 export * from './authority-client';
 export * from './tls-trust';
 export * from './catalogue-file';
+export * from './free-port';

@@ -2,7 +2,6 @@
 // says which Node, which vact and which authority).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 
 export interface Fixture {
@@ -16,16 +15,7 @@ export interface Fixture {
   kmsHost: { url: string; stateDir: string; kmsPort: number };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '@vact/shared/node';
 
 /** Polls `check` until it returns a value (not undefined/false) or the time is up. */
 export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
