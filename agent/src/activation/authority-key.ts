@@ -1,6 +1,6 @@
 // Reads the authority's Ed25519 public key that every ticket must chain to (--authority-key FILE).
 import * as fs from 'node:fs';
-import { VactError } from '@vact/shared';
+import { VactError } from '@vact/shared/licensing';
 
 /** Accepts a file holding the base64 raw 32-byte key, or JSON with a `publicKey` field. */
 export function readAuthorityKey(file: string): string {

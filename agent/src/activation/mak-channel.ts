@@ -1,6 +1,6 @@
 // MAK activation against the authority (independent activation); the ticket is verified before
 // the outcome is reported, so nothing unverified ever reaches the state.
-import { VactError } from '@vact/shared';
+import { VactError } from '@vact/shared/licensing';
 import type { MakActivationClient } from './mak-client';
 import type { ActivationChannel, ActivationRequest, ChannelOutcome } from './channel';
 

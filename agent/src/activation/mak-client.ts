@@ -1,9 +1,9 @@
 // MAK activation over HTTP against the authority (DESIGN §5): the ticket is verified before anyone stores it.
 import { randomBytes } from 'node:crypto';
-import {
-  VactError, bindKeyOf, makProof, sealParts, ticketFromText, verifyTicket, type MakActivationRequest, type SealedKey, type Ticket,
-} from '@vact/shared';
+import { VactError, ticketFromText, verifyTicket, type MakActivationRequest, type Ticket } from '@vact/shared/licensing';
+import type { SealedKey } from '@vact/shared/offline';
 import { AuthorityClient, nodeEd25519 } from '@vact/shared/node';
+import { sharedOffline } from '../shared-on-use';
 
 /** What a MAK activation needs to know about this machine: the key in clear, or its seal. */
 export type MakActivationInput = ({ key: string } | { seal: SealedKey }) & {
@@ -38,6 +38,7 @@ export class MakActivationClient {
     if ('key' in input) {
       body = { key: input.key, ...machine, ...catalogue };
     } else {
+      const { bindKeyOf, makProof, sealParts } = sharedOffline();
       const parts = sealParts(input.seal);
       body = {
         sealedKey: { ephemeralPublicKey: input.seal.ephemeralPublicKey, ciphertext: input.seal.ciphertext, proof: makProof(bindKeyOf(input.seal), parts, machine) },

@@ -1,12 +1,11 @@
 // Offline activation (the phone / removable-media path): the installation ID this machine shows,
 // and the confirmation ID it accepts only once its ticket verifies for this very machine. The IID
 // is made from the MAK's seal (license/key-custody.ts), so it gives the key away to no one.
-import {
-  VactError, encodeInstallationId, decodeInstallationId, installationIdNonce, decodeConfirmationId, verifyTicket, ticketToText,
-  type Catalogue, type Edition, type InstallationIdInput, type Ticket,
-} from '@vact/shared';
+import { VactError, verifyTicket, ticketToText, type Catalogue, type Edition, type Ticket } from '@vact/shared/licensing';
+import type { InstallationIdInput } from '@vact/shared/offline';
 import { nodeEd25519 } from '@vact/shared/node';
 import type { AgentState } from '../store/state-file';
+import { sharedOffline } from '../shared-on-use';
 
 /** What the installation ID is made of. */
 export type IidFields = InstallationIdInput;
@@ -24,11 +23,12 @@ const editionIdsOf = (catalogue: Catalogue): string[] => catalogue.editions.map(
 
 /** The installation ID to read out or hand over (the same for as long as key, CMID and hardware stay). */
 export function installationIdOf(fields: IidFields, catalogue: Catalogue): string {
-  return encodeInstallationId(fields, editionIdsOf(catalogue));
+  return sharedOffline().encodeInstallationId(fields, editionIdsOf(catalogue));
 }
 
 /** Decodes and verifies a confirmation ID for this machine; returns the ticket text to store. */
 export function verifyConfirmation(confirmationId: string, fields: IidFields, catalogue: Catalogue, authorityKey: string, now: number): string {
+  const { decodeConfirmationId, decodeInstallationId, installationIdNonce } = sharedOffline();
   const ticket: Ticket = decodeConfirmationId(confirmationId);
   const nonce = installationIdNonce(decodeInstallationId(installationIdOf(fields, catalogue), editionIdsOf(catalogue)), editionIdsOf(catalogue));
   verifyTicket(nodeEd25519, authorityKey, ticket, { cmid: fields.cmid, hardwareHash: fields.hardwareHash, edition: fields.edition, nonce, now });

@@ -2,7 +2,7 @@
 // under the lock, the network call runs unlocked with an AbortSignal, and the outcome is fed
 // back under the lock only if the machine is still the one it was made for (same key, CMID and
 // hardware). A slow authority or KMS host never blocks status, admin calls or shutdown.
-import { EventIds, VactError } from '@vact/shared';
+import { EventIds, VactError } from '@vact/shared/licensing';
 import type { AgentState } from '../store/state-file';
 import { newCmid } from '../license/engine';
 import type { Announcer } from '../license/announcer';

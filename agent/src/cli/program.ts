@@ -1,7 +1,7 @@
 // The `vact` program itself (name, version, help, the one error format) and how a parse becomes
 // an exit code: shared by the whole command tree (main.ts) and the daemon's own entry (agent-run-main.ts).
 import { Command, CommanderError } from 'commander';
-import { ExitCode, VactError, formatErrorText } from '@vact/shared';
+import { ExitCode, VactError, formatErrorText } from '@vact/shared/licensing';
 import { AGENT_VERSION } from '../version';
 import type { ExitBox } from './command-table';
 

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { isLoopbackHost, parseClockSpec, splitHostPort, VactError, type ClockSpec } from '@vact/shared';
+import { isLoopbackHost, parseClockSpec, splitHostPort, VactError, type ClockSpec } from '@vact/shared/licensing';
 import { readStrictJsonFile } from './strict-json-file';
 
 /** Where hardware components come from. */

@@ -3,7 +3,7 @@
 // bad value is refused before anything starts, with the file and the field named.
 import * as fs from 'node:fs';
 import type { z } from 'zod';
-import { VactError } from '@vact/shared';
+import { VactError } from '@vact/shared/licensing';
 
 /** How a file is named in errors, e.g. `config /etc/vact/agent.json`. */
 export interface FileLabel { kind: string; file: string }

@@ -1,6 +1,6 @@
 // Bearer-token checks and the failed-authentication rate limit of the control server.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { ControlRole } from '@vact/shared';
+import type { ControlRole } from '@vact/shared/licensing';
 
 /** The two control tokens (DESIGN §6). */
 export interface ControlTokens {

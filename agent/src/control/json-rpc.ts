@@ -1,6 +1,6 @@
 // JSON-RPC 2.0 envelopes and error objects for the control API. Application errors use the
 // error catalogue number as the JSON-RPC code and carry {code, number, message, hint} in data.
-import { ErrorCodes, VactError, type ErrorCodeName, type ErrorData } from '@vact/shared';
+import { ErrorCodes, VactError, type ErrorCodeName, type ErrorData } from '@vact/shared/licensing';
 
 export const RpcErrorCode = {
   parseError: -32700,

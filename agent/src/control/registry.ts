@@ -11,7 +11,7 @@ import {
   type ControlParams,
   type ControlResult,
   type NotificationTopic,
-} from '@vact/shared';
+} from '@vact/shared/licensing';
 
 /** What a handler knows about its call: the caller, and the connection's subscriptions. */
 export interface HandlerContext extends CallerContext {

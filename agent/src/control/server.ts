@@ -15,7 +15,7 @@ import {
   VactError,
   type AgentService,
   type ControlNotification,
-  type ControlRole, isLoopbackHost } from '@vact/shared';
+  type ControlRole, isLoopbackHost } from '@vact/shared/licensing';
 import { FailedAuthLimiter, bearerToken, roleForToken, type ControlTokens, type FailedAuthLimitOptions } from './auth';
 import { DEFAULT_ALLOWED_ORIGINS, originAllowed } from './origin';
 import { DEFAULT_MAX_BUFFERED_BYTES, fanOut } from './fan-out';

@@ -11,7 +11,7 @@ import {
   type ControlNotification,
   type ControlRole,
   type NotificationTopic,
-} from '@vact/shared';
+} from '@vact/shared/licensing';
 import type { z } from 'zod';
 import { createHandlerRegistry, dispatch, type DispatchedMethod, type HandlerContext, type HandlerRegistry } from './registry';
 import {

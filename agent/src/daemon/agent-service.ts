@@ -5,7 +5,7 @@ import {
   type AgentService, type Catalogue, type ClockResult, type Clock, type ControlNotification, type ControlParams, type Edition,
   type EventsQueryResult, type ExpiryResult, type HardwareRescanResult, type InstalledKey, type KeyInstallResult,
   type OfflineIidResult, type StatusResult, type KmsShowResult, type KmsDomainListResult, type HostStatusResult, type HostClientsResult,
-} from '@vact/shared';
+} from '@vact/shared/licensing';
 import type { AgentConfig } from '../config/agent-config';
 import type { EventLog } from '../events/event-log';
 import type { HardwareScanner } from '../hardware/hardware-scanner';

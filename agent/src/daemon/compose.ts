@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import {
   VactError, SimClock, EventIds, catalogueIdentity, referenceCatalogue, findEdition, decodeProductKey, initialState,
   type Catalogue, type Clock, type Edition, type InstalledKey,
-} from '@vact/shared';
+} from '@vact/shared/licensing';
 import { SystemClock, readCatalogueFile } from '@vact/shared/node';
 import { KmsClientRole } from '../kms/client/client-role';
 import { KmsHostActivationChannel } from '../kms/host/host-activation-channel';

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import {
   VactError, findEdition, toWireTime,
   type Catalogue, type Edition, type HostClientsResult, type HostStatusResult, type KmsDomainListResult, type KmsShowResult, type ControlParams,
-} from '@vact/shared';
+} from '@vact/shared/licensing';
 import { checkDomain, type KmsSettings } from '../config/agent-config';
 import type { ActivationRunner } from '../activation/runner';
 import type { LicenseEngine } from '../license/engine';

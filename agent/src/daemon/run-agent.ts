@@ -1,7 +1,7 @@
 // `vact agent run`: start the daemon and its control server, stop both cleanly on SIGTERM/SIGINT.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ExitCode, formatErrorText, exitCodeForErrorCode, VactError } from '@vact/shared';
+import { ExitCode, formatErrorText, exitCodeForErrorCode, VactError } from '@vact/shared/licensing';
 import { resolveAgentConfig, type RawAgentSettings } from '../config/agent-config';
 import { ensureTokens } from '../tokens/control-tokens';
 import { writeFileAtomic } from '../store/atomic-file';

@@ -1,5 +1,5 @@
 // Severity shown for an event id (the control API and the extension timeline colour by it).
-import { EventIds } from '@vact/shared';
+import { EventIds } from '@vact/shared/licensing';
 
 const ERRORS = new Set<number>([EventIds.activationFailed, EventIds.ticketRejected, EventIds.offlineRefused, EventIds.hardwareScanFailed]);
 const WARNINGS = new Set<number>([EventIds.reminder, EventIds.hardwareOutOfTolerance, EventIds.clockRollback, EventIds.cmidRegenerated]);

@@ -5,7 +5,7 @@ import { rotateFiles } from '../logging/file-rotation';
 import { fsyncDir } from '../store/atomic-file';
 import { linesFromEnd, linesFromEndSync } from './tail-lines';
 import { eventLevel } from './event-level';
-import type { AgentEvent } from '@vact/shared';
+import type { AgentEvent } from '@vact/shared/licensing';
 
 /** One logged event. `time` is the agent clock (sim or system) in ms since epoch. */
 export interface EventRecord {

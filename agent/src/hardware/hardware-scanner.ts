@@ -1,5 +1,5 @@
 // Computes component hashes in the background and serves the last value until a scan finishes.
-import { hashComponents, hardwareHashOf, type ComponentHashes } from '@vact/shared';
+import { hashComponents, hardwareHashOf, type ComponentHashes } from '@vact/shared/licensing';
 import type { HardwareSource } from './hardware-source';
 
 /** One completed scan. */

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
-import { VactError, type HardwareComponents, HARDWARE_COMPONENTS } from '@vact/shared';
+import { VactError, type HardwareComponents, HARDWARE_COMPONENTS } from '@vact/shared/licensing';
 import type { HardwareSetting } from '../config/agent-config';
 import { AGENT_PACKAGE_DIR } from '../package-dir';
 

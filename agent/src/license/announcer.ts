@@ -3,7 +3,7 @@
 import {
   EventIds, LicenseStatusCode, NotificationMethods, toWireTime,
   type AgentEvent, type Clock, type ControlNotification, type Edition, type LicenseStatus, type StatusResult,
-} from '@vact/shared';
+} from '@vact/shared/licensing';
 import { eventLine, type EventLog, type EventRecord } from '../events/event-log';
 import type { Logger } from '../logging/logger';
 

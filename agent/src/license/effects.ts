@@ -1,5 +1,5 @@
 // The lifecycle's effects sorted into what the engine does with them, in one pass (pure).
-import type { LifecycleEffect, LicenseStatus } from '@vact/shared';
+import type { LifecycleEffect, LicenseStatus } from '@vact/shared/licensing';
 
 /** The two kinds of contact the lifecycle asks for. */
 export type Contact = 'contact-authority' | 'contact-kms';

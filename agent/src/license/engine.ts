@@ -2,7 +2,7 @@
 // lock, persisted before it is acknowledged, then announced. The engine never touches the
 // network: it returns the contacts a step asks for, and the activation runner makes them.
 import { randomBytes } from 'node:crypto';
-import { EventIds, step, type CatalogueRules, type Clock, type LifecycleEvent, type StatusResult } from '@vact/shared';
+import { EventIds, step, type CatalogueRules, type Clock, type LifecycleEvent, type StatusResult } from '@vact/shared/licensing';
 import type { AgentState, StateFile } from '../store/state-file';
 import { Mutex } from './mutex';
 import type { Announcer } from './announcer';

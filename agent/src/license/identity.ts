@@ -1,6 +1,6 @@
 // The machine's identity against its recorded one: a hardware scan is voted for tolerance and
 // becomes exactly one lifecycle event and one commit (new hardware, no ticket, new CMID together).
-import { EventIds, toleranceVote } from '@vact/shared';
+import { EventIds, toleranceVote } from '@vact/shared/licensing';
 import type { HardwareScan } from '../hardware/hardware-scanner';
 import type { Announcer } from './announcer';
 import type { LicenseEngine } from './engine';

@@ -3,7 +3,7 @@
 // from the state. What is left — type, group, partial key, the seal and the ticket — is all that
 // status, installation IDs and reactivation need; only the authority can open the seal.
 import { randomBytes } from 'node:crypto';
-import { sealProductKey } from '@vact/shared';
+import { sharedOffline } from '../shared-on-use';
 import type { AgentState } from '../store/state-file';
 
 /** 32 fresh random bytes for one seal's ephemeral key. */
@@ -24,6 +24,6 @@ export function keepKey(before: AgentState, next: AgentState, authorityKey: stri
   // Already dropped: the seal is all there is (a new authority key needs the key installed again).
   if (key.key === null) return;
   const changed = before.lifecycle.key?.key !== key.key;
-  if (changed || next.keySeal === null || next.keySeal.authorityKey !== authorityKey) next.keySeal = sealProductKey(key.key, authorityKey, random());
+  if (changed || next.keySeal === null || next.keySeal.authorityKey !== authorityKey) next.keySeal = sharedOffline().sealProductKey(key.key, authorityKey, random());
   if (next.lifecycle.status === 'Licensed') next.lifecycle = { ...next.lifecycle, key: { ...key, key: null } };
 }

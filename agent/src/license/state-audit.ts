@@ -2,7 +2,7 @@
 // verifies against the authority key and binds this CMID, hardware and edition; deadlines must
 // agree with their start times and the catalogue; rearms stay within the catalogue's limit.
 // Anything else is STATE_CORRUPT naming the field, and the file is left as it is.
-import { VactError, hostCertificateFromText, ticketFromText, verifyHostCertificate, verifyTicket, type Catalogue, type Edition, type Ticket } from '@vact/shared';
+import { VactError, hostCertificateFromText, ticketFromText, verifyHostCertificate, verifyTicket, type Catalogue, type Edition, type Ticket } from '@vact/shared/licensing';
 import { nodeEd25519 } from '@vact/shared/node';
 import type { AgentState } from '../store/state-file';
 

@@ -1,5 +1,5 @@
 // Status and expiry as the control API reports them: pure functions of the state, the edition and the time.
-import { LicenseStatusCode, isPermanentFailure, toWireTime, type CatalogueIdentity, type Edition, type ExpiryResult, type LifecycleState, type StatusResult } from '@vact/shared';
+import { LicenseStatusCode, isPermanentFailure, toWireTime, type CatalogueIdentity, type Edition, type ExpiryResult, type LifecycleState, type StatusResult } from '@vact/shared/licensing';
 import type { AgentState } from '../store/state-file';
 import { AGENT_VERSION } from '../version';
 

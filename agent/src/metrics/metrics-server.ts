@@ -5,7 +5,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { VactError, isLoopbackHost, type LicenseStatus } from '@vact/shared';
+import { VactError, isLoopbackHost, type LicenseStatus } from '@vact/shared/licensing';
 
 /** What the KMS host reports to the metrics as it answers. */
 export interface KmsMetricsObserver {

@@ -3,7 +3,7 @@
 // wait longer than a timer holds); the simulated clock fires nothing by itself and `advance` walks
 // the due jobs in time order.
 import type * as NodeSchedule from 'node-schedule';
-import type { Clock, Disposable, SimClock } from '@vact/shared';
+import type { Clock, Disposable, SimClock } from '@vact/shared/licensing';
 
 /** What a job does when it fires; the sim driver waits for the returned promise before moving on. */
 export type Job = () => Promise<void> | void;

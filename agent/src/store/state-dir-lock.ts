@@ -2,7 +2,7 @@
 // time, so a pid reused by another process after a crash is not mistaken for the agent).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { VactError } from '@vact/shared';
+import { VactError } from '@vact/shared/licensing';
 import { createFileAtomic, fsyncDir } from './atomic-file';
 
 export const LOCK_FILE = 'agent.lock';

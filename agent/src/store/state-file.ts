@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { VactError, HARDWARE_COMPONENTS, LifecycleStateSchema, firstIssueField, type LifecycleState, type ComponentHashes, type SealedKey } from '@vact/shared';
+import { VactError, HARDWARE_COMPONENTS, LifecycleStateSchema, firstIssueField, type LifecycleState, type ComponentHashes } from '@vact/shared/licensing';
+import { type SealedKey } from '@vact/shared/offline';
 import { writeFileAtomic } from './atomic-file';
 
 /** Current layout version written by this agent. */

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { VactError } from '@vact/shared';
+import { VactError } from '@vact/shared/licensing';
 import { createFileAtomic } from '../store/atomic-file';
 
 export type TokenRole = 'user' | 'admin';

@@ -11,7 +11,7 @@ import {
   type MakActivationRequest, type MakActivationResponse, type KmsHostActivationRequest, type KmsHostActivationResponse,
   type OfflineConfirmResponse, type OfflineBatchResponse, type IssueKeyRequest, type KeyInfo, type AuditEntry,
   type ClockResponse, type HealthResponse, type AuthorityKeyResponse,
-} from '../index';
+} from '../licensing';
 import type { z } from 'zod';
 import { certificateError } from './tls-trust';
 

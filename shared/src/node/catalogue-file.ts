@@ -1,6 +1,6 @@
 // Reading an organisation's own catalogue file (`--catalogue FILE`) for the CLI, the agent and the authority.
 import { readFileSync, statSync } from 'node:fs';
-import { VactError, parseCatalogue, type Catalogue } from '../index';
+import { VactError, parseCatalogue, type Catalogue } from '../licensing';
 
 /** The largest catalogue file read. */
 export const MAX_CATALOGUE_BYTES = 1024 * 1024;

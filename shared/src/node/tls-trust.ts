@@ -1,6 +1,6 @@
 // A TLS certificate the client does not trust is its own failure, not "unreachable": the fix is
 // to name the CA (--ca FILE, or the agent's --authority-ca FILE), so the error says so.
-import { VactError } from '../index';
+import { VactError } from '../licensing';
 
 /** Node's codes for a server certificate that does not verify against the trusted CAs or the name. */
 const CERTIFICATE_CODES = new Set([

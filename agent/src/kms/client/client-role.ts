@@ -4,13 +4,13 @@
 // settings stay the same, seeded after a restart with the host that answered last.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { type Catalogue, type Clock } from '@vact/shared';
+import { type Catalogue, type Clock } from '@vact/shared/licensing';
 import { nodeEd25519 } from '@vact/shared/node';
 import type { ActivationChannel, ActivationRequest, ChannelOutcome } from '../../activation/channel';
 import type { KmsSettings } from '../../config/agent-config';
 import type { AgentState } from '../../store/state-file';
 import { KmsDiscovery } from './discovery';
-import { KmsChannel } from './kms-channel';
+import type { KmsChannel } from './kms-channel';
 
 /** The default KMS port (DESIGN §3). */
 export const KMS_PORT = 1688;
@@ -86,9 +86,11 @@ export class KmsClientRole implements ActivationChannel {
     return this.discovery;
   }
 
-  activate(req: ActivationRequest, signal: AbortSignal): Promise<ChannelOutcome> {
+  async activate(req: ActivationRequest, signal: AbortSignal): Promise<ChannelOutcome> {
     const { catalogue, clock, realClock, authorityKey } = this.d;
-    const channel = new KmsChannel(
+    // The exchange and the KMS wire format are loaded with the first activation attempt.
+    const { KmsChannel } = await import('./kms-channel.js');
+    const channel: KmsChannel = new KmsChannel(
       { discovery: this.current(), clock, timerClock: realClock, crypto: nodeEd25519, rootPublicKey: authorityKey, catalogue },
       () => {
         const lc = this.d.state().lifecycle;

@@ -3,7 +3,7 @@
 // tried; the one that answers is cached and used until it fails, then DNS is asked again.
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { VactError } from '@vact/shared';
+import { VactError } from '@vact/shared/licensing';
 import { orderSrv, type RandomSource, type SrvRecord } from './srv-choice';
 import type { KmsTarget } from './exchange';
 

@@ -3,9 +3,9 @@
 // AbortSignal, so a runner can stop a contact in flight (agent stop, key change).
 import * as net from 'node:net';
 import {
-  decodeKmsFrame, encodeKmsRequest, KMS_MAX_FRAME_BYTES, readFrameHeader, VactError,
-  type Clock, type Disposable, type KmsErrorReply, type KmsRequest, type KmsResponse,
-} from '@vact/shared';
+  decodeKmsFrame, encodeKmsRequest, KMS_MAX_FRAME_BYTES, readFrameHeader, type KmsErrorReply, type KmsRequest, type KmsResponse,
+} from '@vact/shared/kms';
+import { VactError, type Clock, type Disposable } from '@vact/shared/licensing';
 
 /** A KMS host; `address` (when known) is what to connect to, `host` what to show. */
 export interface KmsTarget { host: string; port: number; address?: string }

@@ -4,7 +4,8 @@
 // A rogue host (valid protocol, certificate from another authority) therefore activates nobody.
 // Runs outside any state lock; the caller feeds the outcome to the lifecycle.
 import { randomBytes } from 'node:crypto';
-import { hostKeyActivates, VactError, verifyTicket, type Catalogue, type Clock, type Ed25519, type KmsRequest, type Ticket } from '@vact/shared';
+import { hostKeyActivates, VactError, verifyTicket, type Catalogue, type Clock, type Ed25519, type Ticket } from '@vact/shared/licensing';
+import { type KmsRequest } from '@vact/shared/kms';
 import type { KmsDiscovery, HostSource } from './discovery';
 import { kmsExchange, type KmsExchangeOptions, type KmsTarget } from './exchange';
 

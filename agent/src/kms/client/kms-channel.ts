@@ -1,7 +1,7 @@
 // The KMS client as an activation channel (activation/channel.ts): one attempt through discovery,
 // exchange and ticket verification, mapped to a ChannelOutcome. Never throws. Ready to register in
 // the composition root in place of the unavailable KMS channel.
-import { ticketToText, VactError } from '@vact/shared';
+import { ticketToText, VactError } from '@vact/shared/licensing';
 import type { ActivationChannel, ActivationRequest, ChannelOutcome } from '../../activation/channel';
 import { kmsActivate, type KmsActivateDeps, type KmsClientIdentity } from './kms-activate';
 

@@ -2,7 +2,7 @@
 // Clock and an AbortSignal. TCP rather than UDP: an update with TSIG is one round trip either way,
 // and TCP needs no retransmission logic of our own.
 import * as net from 'node:net';
-import { VactError, type Clock } from '@vact/shared';
+import { VactError, type Clock } from '@vact/shared/licensing';
 import { asError } from '../client/exchange';
 
 export interface DnsServerAddress { host: string; port: number }

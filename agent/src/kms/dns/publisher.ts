@@ -4,7 +4,7 @@
 // DNS messages carry real time (TSIG is checked against the server's clock), so they use the
 // real clock even when the agent runs on a simulated one; only the refresh schedule is the agent's.
 import * as os from 'node:os';
-import { VactError, toWireTime, type Clock } from '@vact/shared';
+import { VactError, toWireTime, type Clock } from '@vact/shared/licensing';
 import type { KeyedScheduler } from '../../scheduler/keyed-scheduler';
 import { publishSrv, srvName, withdrawSrv, type SrvPublication } from './srv-update';
 import { readTsigKeyFile } from './tsig-key';

@@ -4,7 +4,7 @@
 // and the TSIG record are written by hand.
 import { randomInt } from 'node:crypto';
 import * as dnsPacket from 'dns-packet';
-import { VactError, type Clock } from '@vact/shared';
+import { VactError, type Clock } from '@vact/shared/licensing';
 import { dnsTcpExchange, type DnsServerAddress } from './dns-tcp';
 import { signMessage, verifyReply } from './tsig';
 import type { TsigKey } from './tsig-key';

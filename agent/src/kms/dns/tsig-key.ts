@@ -1,7 +1,7 @@
 // Reads a TSIG key in BIND's key-file format (what `tsig-keygen -a hmac-sha256 NAME` prints):
 //   key "ddns-key" { algorithm hmac-sha256; secret "base64…"; };
 import * as fs from 'node:fs';
-import { VactError } from '@vact/shared';
+import { VactError } from '@vact/shared/licensing';
 
 export interface TsigKey { name: string; algorithm: 'hmac-sha256'; secret: Buffer }
 

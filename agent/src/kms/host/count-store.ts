@@ -2,7 +2,8 @@
 // a kill -9 loses at most the last second of requests). Writes are atomic (temp, fsync, rename) and
 // batched: a storm of requests costs one write per second, not one per request.
 import * as fs from 'node:fs';
-import { emptyHostCount, kmsHostFileOf, parseKmsHostFile, VactError, type Clock, type Disposable, type KmsHostState } from '@vact/shared';
+import { emptyHostCount, kmsHostFileOf, parseKmsHostFile, type KmsHostState } from '@vact/shared/kms';
+import { VactError, type Clock, type Disposable } from '@vact/shared/licensing';
 import { writeFileAtomic } from '../../store/atomic-file';
 
 /** At most one write per this many ms. */

@@ -1,7 +1,7 @@
 // A KMS host's own activation: the authority certifies the host's key (DESIGN §5). The
 // certificate is verified — chain to the authority key, our public key, hardware, edition, key
 // group — before the outcome is reported, so nothing unverified reaches the state.
-import { VactError, hostCertificateToText, verifyHostCertificate } from '@vact/shared';
+import { VactError, hostCertificateToText, verifyHostCertificate } from '@vact/shared/licensing';
 import { AuthorityClient, nodeEd25519 } from '@vact/shared/node';
 import type { ActivationChannel, ActivationRequest, ChannelOutcome } from '../../activation/channel';
 import { ensureHostKeyPair } from './host-identity';

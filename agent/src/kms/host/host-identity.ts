@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { VactError, firstIssueField } from '@vact/shared';
+import { VactError, firstIssueField } from '@vact/shared/licensing';
 import { ed25519PublicKeyOf, nodeEd25519 } from '@vact/shared/node';
 import { writeFileAtomic } from '../../store/atomic-file';
 

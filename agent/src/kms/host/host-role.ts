@@ -5,18 +5,19 @@
 // no lock of the engine: requests never wait for the state lock, nor it for them.
 import * as path from 'node:path';
 import {
-  EventIds, hostActive, hostCertificateFromText, hostCertificateRenewalAt, hostCertificateRetryAt, hostKeyActivates, hostTicketSigner, toWireTime,
-  type Catalogue, type Clock, type HostCertificate, type HostClientsResult, type HostStatusResult, type KmsTicketSigner,
-} from '@vact/shared';
+  EventIds, hostCertificateFromText, hostKeyActivates, toWireTime, type Catalogue, type Clock, type HostCertificate, type HostClientsResult, type HostStatusResult,
+} from '@vact/shared/licensing';
+import type { KmsTicketSigner } from '@vact/shared/kms';
 import { nodeEd25519 } from '@vact/shared/node';
 import type { KmsSettings } from '../../config/agent-config';
 import type { Announcer } from '../../license/announcer';
 import type { KeyedScheduler } from '../../scheduler/keyed-scheduler';
 import type { AgentState } from '../../store/state-file';
 import { Mutex } from '../../license/mutex';
-import { DnsPublisher, publishedAddress } from '../dns/publisher';
+import type { DnsPublisher } from '../dns/publisher';
 import { readHostKeyPair } from './host-identity';
-import { KmsHostService, type HostSelf } from './host-service';
+import type { KmsHostService, HostSelf } from './host-service';
+import { sharedKms } from '../../shared-on-use';
 
 export const HOST_COUNT_FILE = 'kms-host.json';
 /** The scheduler job that renews the host certificate with the authority. */
@@ -82,7 +83,7 @@ export class KmsHostRole {
       this.d.scheduler.schedule(HOST_RENEWAL_JOB, null, () => undefined);
       return;
     }
-    const at = Math.max(hostCertificateRenewalAt(cert.body), this.retryAfter ?? -Infinity);
+    const at = Math.max(sharedKms().hostCertificateRenewalAt(cert.body), this.retryAfter ?? -Infinity);
     this.d.scheduler.schedule(HOST_RENEWAL_JOB, at, () => this.renew(cert.body.serial));
   }
 
@@ -107,7 +108,7 @@ export class KmsHostRole {
       logger.info('KMS host certificate renewed', { previous: serial, serial: renewed.body.serial, validUntil: new Date(renewed.body.validUntil).toISOString() });
     } else {
       const error = outcome && !outcome.ok ? { code: outcome.error.code, message: outcome.error.message } : { code: 'ACTIVATION_SUPERSEDED', message: 'the renewal did not produce a new certificate' };
-      this.retryAfter = hostCertificateRetryAt(this.d.clock.now(), this.d.state().lifecycle.intervals.activationMinutes);
+      this.retryAfter = sharedKms().hostCertificateRetryAt(this.d.clock.now(), this.d.state().lifecycle.intervals.activationMinutes);
       this.renewal.lastError = error;
       logger.warn('KMS host certificate renewal failed; the current certificate stays in use', { serial, code: error.code, message: error.message, retryAt: new Date(this.retryAfter).toISOString() });
     }
@@ -116,6 +117,8 @@ export class KmsHostRole {
 
   private async startService(port: number): Promise<void> {
     const { announcer, flags } = this.d;
+    // The listener, the count store and DNS publishing are loaded with the first host key (only a KMS host runs them).
+    const { KmsHostService } = await import('./host-service.js');
     const service = new KmsHostService({
       clock: this.d.clock, timerClock: this.d.realClock, catalogue: this.d.catalogue,
       stateFile: path.join(this.d.stateDir, HOST_COUNT_FILE), self: () => this.self(), listen: { host: flags.listen.host, port },
@@ -136,6 +139,7 @@ export class KmsHostRole {
       this.listenPort = port;
       announcer.logger.info(`KMS host listening on ${bound.host}:${bound.port}`, { activated: this.self().licensed });
       if (flags.publish && flags.dnsServer) {
+        const { DnsPublisher, publishedAddress } = await import('../dns/publisher.js');
         this.publisher ??= new DnsPublisher({
           ...flags.publish, server: flags.dnsServer, clock: this.d.clock, realClock: this.d.realClock, scheduler: this.d.scheduler,
           log: (level, message, data) => announcer.logger[level](message, data),
@@ -160,7 +164,7 @@ export class KmsHostRole {
       try {
         cert = hostCertificateFromText(text);
         const pair = readHostKeyPair(this.d.stateDir);
-        if (pair && pair.publicKey === cert.body.hostPublicKey) signer = hostTicketSigner(nodeEd25519, pair.privateKey, cert);
+        if (pair && pair.publicKey === cert.body.hostPublicKey) signer = sharedKms().hostTicketSigner(nodeEd25519, pair.privateKey, cert);
       } catch (err) {
         this.d.announcer.logger.error('the host certificate or key cannot be read', { error: (err as Error).message });
       }
@@ -184,7 +188,7 @@ export class KmsHostRole {
     const refusedTotal = Object.values(refused).reduce((a, b) => a + b, 0);
     const cert = this.self().certificate ?? (this.certCache?.cert);
     return {
-      activated: hostActive({ hostLicensed: self.licensed, certificate: self.certificate, now }),
+      activated: sharedKms().hostActive({ hostLicensed: self.licensed, certificate: self.certificate, now }),
       hostStatus: this.d.state().lifecycle.status,
       listening: st?.listening ? `${st.listening.host}:${st.listening.port}` : null,
       count: st?.count ?? 0,

@@ -2,9 +2,9 @@
 // the count store. The composition root gives it the clock, catalogue, host status and signer, and
 // logs its events; it holds no lock of the license engine (requests never touch the client state).
 import {
-  currentCount, encodeKmsError, encodeKmsResponse, handleKmsRequest, liveEntries,
-  type Catalogue, type Clock, type HostCertificate, type KmsClientRecord, type KmsHostDecision, type KmsHostResult, type KmsHostState, type KmsTicketSigner,
-} from '@vact/shared';
+  currentCount, encodeKmsError, encodeKmsResponse, handleKmsRequest, liveEntries, type KmsClientRecord, type KmsHostDecision, type KmsHostResult, type KmsHostState, type KmsTicketSigner,
+} from '@vact/shared/kms';
+import { type Catalogue, type Clock, type HostCertificate } from '@vact/shared/licensing';
 import { CountStore, loadHostState } from './count-store';
 import { KmsListener, type KmsListenerOptions, type KmsRefusal } from './listener';
 

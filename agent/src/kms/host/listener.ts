@@ -3,10 +3,8 @@
 // half-open sockets, connection floods — ends in an error frame or a closed socket, never a crash.
 // Timers go through the Clock, so tests drive slow senders with a SimClock instead of sleeping.
 import * as net from 'node:net';
-import {
-  decodeKmsFrame, encodeKmsError, KMS_MAX_REQUEST_BYTES, readFrameHeader, VactError, ZERO_NONCE,
-  type Clock, type Disposable, type KmsRequest,
-} from '@vact/shared';
+import { decodeKmsFrame, encodeKmsError, KMS_MAX_REQUEST_BYTES, readFrameHeader, ZERO_NONCE, type KmsRequest } from '@vact/shared/kms';
+import { VactError, type Clock, type Disposable } from '@vact/shared/licensing';
 
 export interface KmsListenerOptions {
   host: string;

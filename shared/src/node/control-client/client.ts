@@ -14,7 +14,7 @@ import {
   type ErrorCodeName,
   type ErrorData,
   type NotificationTopic,
-} from '../../index';
+} from '../../licensing';
 import type { z } from 'zod';
 import { certificateError } from '../tls-trust';
 

@@ -1,7 +1,7 @@
 // Finding the control token the CLI sends: --token-file, or the agent's state dir (admin when readable).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONTROL_TOKEN_FILES, VactError } from '../../index';
+import { CONTROL_TOKEN_FILES, VactError } from '../../licensing';
 
 export type TokenSource = { tokenFile: string } | { stateDir: string };
 
