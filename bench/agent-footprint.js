@@ -4,7 +4,9 @@
 // first answered `status` (restarts, hardware hash cached in the state: the median and the best of
 // --starts N, since other work on the machine makes one sample noisy), and wakeups per idle hour.
 // Goals: RSS <= 60 MB, private memory <= 16 MB, startup <= 300 ms, no polling while idle.
-// Prints one line of results. Usage: npm run build && node bench/agent-footprint.js [--idle-seconds N] [--starts N]
+// The agent runs with the environment `vact agent install` gives the service (DAEMON_ENVIRONMENT:
+// MALLOC_ARENA_MAX=2); --plain runs it without, as a bare `node vact.js agent run` would.
+// Prints one line of results. Usage: npm run build && node bench/agent-footprint.js [--idle-seconds N] [--starts N] [--plain]
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -16,6 +18,9 @@ const VACT = path.join(__dirname, '..', 'agent', 'bin', 'vact.js');
 const flag = (name, dflt) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) || dflt : dflt);
 const idleSeconds = flag('--idle-seconds', 10);
 const starts = flag('--starts', 5);
+const plain = process.argv.includes('--plain');
+const { DAEMON_ENVIRONMENT } = require('../agent/dist/service/daemon-environment.js');
+const agentEnv = plain ? process.env : { ...process.env, ...DAEMON_ENVIRONMENT };
 
 function publicKeyBase64() {
   const { publicKey } = crypto.generateKeyPairSync('ed25519');
@@ -24,7 +29,7 @@ function publicKeyBase64() {
 
 function startAgent(args) {
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [VACT, 'agent', 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [VACT, 'agent', 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: agentEnv });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => { err += d; });
@@ -131,7 +136,8 @@ async function main() {
     const lifecycleEvents = after.events.length - before.events.length;
 
     const rssMb = (a.rssKb / 1024).toFixed(1);
-    console.log(`agent-footprint: idle RSS ${rssMb} MB (goal <= 60; of which private/anonymous ${(a.anonKb / 1024).toFixed(1)} MB (goal <= 16), file-backed ${(a.fileKb / 1024).toFixed(1)} MB mostly the node binary shared with other node processes), `
+    const envText = plain ? 'plain environment' : `service environment ${Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+    console.log(`agent-footprint (${envText}): idle RSS ${rssMb} MB (goal <= 60; of which private/anonymous ${(a.anonKb / 1024).toFixed(1)} MB (goal <= 16), file-backed ${(a.fileKb / 1024).toFixed(1)} MB mostly the node binary shared with other node processes), `
       + `startup to first status ${startupMedian.toFixed(0)} ms median, ${startupTimes[0].toFixed(0)} ms best of ${startupTimes.length} restarts (goal <= 300, cached hardware hash), `
       + `idle process wakeups ${osWakeupsPerHour}/h (over ${idleSeconds} s), lifecycle events in a simulated idle day ${lifecycleEvents} (${(lifecycleEvents / 24).toFixed(1)}/h; KMS retry every 2 h + daily reminder)`);
   } finally {

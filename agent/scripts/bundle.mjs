@@ -2,7 +2,8 @@
 // (run after `tsc -b`). One file instead of ~200 modules to resolve, read and compile makes the
 // daemon start faster and keep less in memory (bench/agent-footprint.js). What it leaves out is
 // loaded on use: the authority (optional, only `vact authority …` and `vact lab`), node-schedule
-// (a wait over 24.8 days) and ws's optional native helpers. The systeminformation probe is its own
+// (a wait over 24.8 days), prom-client (`--metrics-listen`), dns-packet (a KMS host's DNS
+// publishing, a client's SRV lookup) and ws's optional native helpers. The systeminformation probe is its own
 // process and file (dist/hardware/systeminformation-probe.js).
 // Whitespace and syntax are minified; identifiers are not: they keep stack traces readable, and
 // mangled names made V8 keep ~7 MB more malloc memory after compiling the file (measured, Node 20).
@@ -28,7 +29,7 @@ const result = await build({
   sourcesContent: false,
   metafile: true,
   logLevel: 'warning',
-  external: ['@vact/authority', '@vact/authority/*', 'node-schedule', 'bufferutil', 'utf-8-validate'],
+  external: ['@vact/authority', '@vact/authority/*', 'node-schedule', 'prom-client', 'dns-packet', 'bufferutil', 'utf-8-validate'],
   plugins: [zodEnglishOnly],
 });
 

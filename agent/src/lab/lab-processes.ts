@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { isErrorCodeName, VactError } from '@vact/shared';
 import { AGENT_PACKAGE_DIR } from '../package-dir';
+import { DAEMON_ENVIRONMENT } from '../service/daemon-environment';
 
 /** The `vact` entry point of this installation (agent/bin/vact.js). */
 export const VACT_BIN = path.join(AGENT_PACKAGE_DIR, 'bin', 'vact.js');
@@ -58,7 +59,7 @@ export class LabDaemon {
 
   constructor(readonly name: string, args: string[], logFile: string, file = process.execPath, fileArgs = [VACT_BIN]) {
     const out = fs.openSync(logFile, 'a', 0o600);
-    this.child = spawn(file, [...fileArgs, ...args], { stdio: ['ignore', out, out] });
+    this.child = spawn(file, [...fileArgs, ...args], { stdio: ['ignore', out, out], env: { ...process.env, ...DAEMON_ENVIRONMENT } });
     fs.closeSync(out);
     this.exited = new Promise((resolve) => this.child.once('close', (code, signal) => {
       this.running = false;

@@ -1,6 +1,8 @@
 // The agent's systemd unit as a pure function of where things are: `vact agent install`
 // writes it, `--print` shows it, and a test hands it to `systemd-analyze verify`.
 
+import { DAEMON_ENVIRONMENT } from './daemon-environment';
+
 /** Where the service's pieces live on the installed machine. */
 export interface UnitSpec {
   /** Absolute path of the node binary. */
@@ -44,6 +46,7 @@ export function renderUnit(spec: UnitSpec): string {
     '[Service]',
     'Type=simple',
     `ExecStart=${exec}`,
+    ...Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `Environment=${k}=${v}`),
     `User=${spec.user}`,
     `Group=${spec.user}`,
     'Restart=on-failure',
