@@ -13,7 +13,7 @@ import { KmsService } from './kms-service';
 import type { AgentConfig } from '../config/agent-config';
 import { StateFile, STATE_VERSION, type AgentState } from '../store/state-file';
 import { EventLog } from '../events/event-log';
-import { Logger } from '../logging/logger';
+import { createAgentLogger, type Logger } from '../logging/logger';
 import { ensureTokens } from '../tokens/control-tokens';
 import { cleanStaleTempFiles } from '../store/stale-temp-files';
 import { hardwareSourceFor } from '../hardware/hardware-source';
@@ -94,7 +94,7 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
     ? new SimClock(Math.max(config.clock.start ?? Date.now(), stored?.clock.simNow ?? -Infinity))
     : new SystemClock();
   // Operational logs carry wall-clock time; events carry the agent clock (sim or system).
-  const logger = opts.logger ?? new Logger({ dir: config.stateDir, level: config.logLevel });
+  const logger = opts.logger ?? createAgentLogger({ dir: config.stateDir, level: config.logLevel });
   const events = new EventLog(config.stateDir);
   const source = hardwareSourceFor(config.hardware);
   const scanner = new HardwareScanner(source, () => clock.now());
