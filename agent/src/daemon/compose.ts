@@ -2,7 +2,7 @@
 // and owns their disposal (scheduler, runner's contacts, background scan, engine) in one place.
 import * as fs from 'node:fs';
 import {
-  VactError, SimClock, EventIds, catalogueIdentity, referenceCatalogue, findEdition, decodeProductKey, initialState,
+  VactError, SimClock, EventIds, catalogueClaim, referenceCatalogue, findEdition, decodeProductKey, initialState,
   type Catalogue, type Clock, type Edition, type InstalledKey,
 } from '@vact/shared';
 import { SystemClock, readCatalogueFile } from '@vact/shared/node';
@@ -149,10 +149,12 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
     metrics: () => metrics?.observer ?? null,
   });
   hostRoleRef = kmsHost;
+  // Every authority contact names this catalogue; the authority refuses another (CATALOGUE_MISMATCH).
+  const claim = catalogueClaim(catalogue);
   runner = new ActivationRunner(engine, {
-    mak: new MakChannel(new MakActivationClient(config.authorityUrl, authorityKey, readAuthorityCa(config.authorityCa), catalogueIdentity(catalogue).digest), config.authorityUrl, () => engine.trustedNow()),
+    mak: new MakChannel(new MakActivationClient(config.authorityUrl, authorityKey, claim, readAuthorityCa(config.authorityCa)), config.authorityUrl, () => engine.trustedNow()),
     kms: kmsClient,
-    kmsHost: new KmsHostActivationChannel(config.authorityUrl, authorityKey, config.stateDir, () => engine.trustedNow(), readAuthorityCa(config.authorityCa)),
+    kmsHost: new KmsHostActivationChannel(config.authorityUrl, authorityKey, claim, config.stateDir, () => engine.trustedNow(), readAuthorityCa(config.authorityCa)),
   }, announcer);
   const kms = new KmsService({ flags: config.kms, catalogue, edition, engine, runner, host: kmsHost, logger });
   const service = new AgentServiceImpl({

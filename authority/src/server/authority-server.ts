@@ -126,11 +126,17 @@ export class AuthorityServer {
       },
       {
         method: 'POST', path: /^\/v1\/offline\/confirm$/, limited: true,
-        handle: async (c) => this.activation.confirmOffline(validate(OfflineConfirmRequestSchema, await readJsonBody(c.req, AUTHORITY_MAX_BODY_BYTES)).installationId, c.remote),
+        handle: async (c) => {
+          const r = validate(OfflineConfirmRequestSchema, await readJsonBody(c.req, AUTHORITY_MAX_BODY_BYTES));
+          return this.activation.confirmOffline(r.installationId, c.remote, r.catalogueDigest);
+        },
       },
       {
         method: 'POST', path: /^\/v1\/offline\/confirm-batch$/, limited: true,
-        handle: async (c) => this.activation.confirmOfflineBatch(validate(OfflineBatchRequestSchema, await readJsonBody(c.req, AUTHORITY_MAX_BATCH_BODY_BYTES)).installationIds, c.remote),
+        handle: async (c) => {
+          const r = validate(OfflineBatchRequestSchema, await readJsonBody(c.req, AUTHORITY_MAX_BATCH_BODY_BYTES));
+          return this.activation.confirmOfflineBatch(r.installationIds, c.remote, r.catalogueDigests);
+        },
       },
       {
         method: 'POST', path: /^\/v1\/keys$/, admin: true, status: 201,
