@@ -57,8 +57,9 @@ export interface JsonLogOptions {
 
 /**
  * The pino options both services use. pino would print `level` first and the message last; the
- * documented line starts `time`, `level`, `msg`, so the level formatter prints nothing, the time
- * opens the line and the log-method hook passes level and message as the first fields.
+ * documented line starts `time`, `level`, `msg`. So the level formatter prints nothing (the line
+ * then opens with a bare `{`, hence no leading comma in the timestamp), and the log-method hook
+ * passes level label and message as the first two fields of the merged object.
  */
 export function jsonLogOptions(opts: JsonLogOptions = {}): LoggerOptions<never, false> {
   const now = opts.now ?? Date.now;
