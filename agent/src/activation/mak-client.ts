@@ -1,6 +1,6 @@
 // MAK activation over HTTP against the authority (DESIGN §5): the ticket is verified before anyone stores it.
 import { randomBytes } from 'node:crypto';
-import { VactError, ticketFromText, verifyTicket, type MakActivationRequest, type Ticket } from '@vact/shared/licensing';
+import { VactError, ticketFromText, verifyTicket, type CatalogueClaim, type MakActivationRequest, type Ticket } from '@vact/shared/licensing';
 import type { SealedKey } from '@vact/shared/offline';
 import { AuthorityClient, nodeEd25519 } from '@vact/shared/node';
 import { sharedOffline } from '../shared-on-use';
@@ -22,10 +22,10 @@ export interface MakActivationOutcome {
 
 const TIMEOUT_MS = 15_000;
 
-/** Talks to one authority; `now` is the agent clock used to check ticket freshness. */
+/** Talks to one authority, claiming the agent's catalogue; `now` is the agent clock used to check ticket freshness. */
 export class MakActivationClient {
   private readonly client: AuthorityClient;
-  constructor(baseUrl: string, private readonly authorityPublicKey: string, ca?: Buffer, private readonly catalogueDigest?: string) {
+  constructor(baseUrl: string, private readonly authorityPublicKey: string, private readonly catalogue: CatalogueClaim, ca?: Buffer) {
     this.client = new AuthorityClient({ url: baseUrl, timeoutMs: TIMEOUT_MS, caOption: '--authority-ca', ...(ca ? { ca } : {}) });
   }
 
@@ -33,7 +33,7 @@ export class MakActivationClient {
   async activate(input: MakActivationInput, now: () => number, signal?: AbortSignal): Promise<MakActivationOutcome> {
     const nonce = randomBytes(16).toString('hex');
     const machine = { cmid: input.cmid, hardwareHash: input.hardwareHash, edition: input.edition, nonce };
-    const catalogue = this.catalogueDigest ? { catalogueDigest: this.catalogueDigest } : {};
+    const catalogue = this.catalogue;
     let body: MakActivationRequest;
     if ('key' in input) {
       body = { key: input.key, ...machine, ...catalogue };

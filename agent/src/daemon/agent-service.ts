@@ -1,7 +1,7 @@
 // The control API's view of the agent: each AgentService call is a read of the engine's state, a
 // change under its lock, or a contact through the activation runner — never network I/O under the lock.
 import {
-  VactError, SimClock, catalogueIdentity, decodeProductKey, keyRefusal, toWireTime, EventIds,
+  VactError, SimClock, catalogueClaim, catalogueIdentity, decodeProductKey, keyRefusal, toWireTime, EventIds,
   type AgentService, type Catalogue, type ClockResult, type Clock, type ControlNotification, type ControlParams, type Edition,
   type EventsQueryResult, type ExpiryResult, type HardwareRescanResult, type InstalledKey, type KeyInstallResult,
   type OfflineIidResult, type StatusResult, type KmsShowResult, type KmsDomainListResult, type HostStatusResult, type HostClientsResult,
@@ -134,7 +134,10 @@ export class AgentServiceImpl implements AgentService {
 
   offlineIid(): Promise<OfflineIidResult> {
     const fields = iidFields(this.d.engine.state, this.d.edition);
-    return Promise.resolve({ installationId: installationIdOf(fields, this.d.catalogue), edition: this.d.edition.id, partialKey: this.d.engine.state.lifecycle.key!.partialKey });
+    return Promise.resolve({
+      installationId: installationIdOf(fields, this.d.catalogue), edition: this.d.edition.id, partialKey: this.d.engine.state.lifecycle.key!.partialKey,
+      ...catalogueClaim(this.d.catalogue),
+    });
   }
 
   offlineConfirm(params: ControlParams<'offline.confirm'>): Promise<StatusResult> {

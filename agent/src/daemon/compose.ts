@@ -2,7 +2,7 @@
 // and owns their disposal (scheduler, runner's contacts, background scan, engine) in one place.
 import * as fs from 'node:fs';
 import {
-  VactError, SimClock, EventIds, catalogueIdentity, referenceCatalogue, findEdition, decodeProductKey, initialState,
+  VactError, SimClock, EventIds, catalogueClaim, referenceCatalogue, findEdition, decodeProductKey, initialState,
   type Catalogue, type Clock, type Edition, type InstalledKey,
 } from '@vact/shared/licensing';
 import { SystemClock, readCatalogueFile } from '@vact/shared/node';
@@ -13,7 +13,7 @@ import { KmsService } from './kms-service';
 import type { AgentConfig } from '../config/agent-config';
 import { StateFile, STATE_VERSION, type AgentState } from '../store/state-file';
 import { EventLog } from '../events/event-log';
-import { Logger } from '../logging/logger';
+import { createAgentLogger, type Logger } from '../logging/logger';
 import { ensureTokens } from '../tokens/control-tokens';
 import { cleanStaleTempFiles } from '../store/stale-temp-files';
 import { hardwareSourceFor } from '../hardware/hardware-source';
@@ -94,7 +94,7 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
     ? new SimClock(Math.max(config.clock.start ?? Date.now(), stored?.clock.simNow ?? -Infinity))
     : new SystemClock();
   // Operational logs carry wall-clock time; events carry the agent clock (sim or system).
-  const logger = opts.logger ?? new Logger({ dir: config.stateDir, level: config.logLevel });
+  const logger = opts.logger ?? createAgentLogger({ dir: config.stateDir, level: config.logLevel });
   const events = new EventLog(config.stateDir);
   const source = hardwareSourceFor(config.hardware);
   const scanner = new HardwareScanner(source, () => clock.now());
@@ -149,10 +149,12 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
     metrics: () => metrics?.observer ?? null,
   });
   hostRoleRef = kmsHost;
+  // Every authority contact names this catalogue; the authority refuses another (CATALOGUE_MISMATCH).
+  const claim = catalogueClaim(catalogue);
   runner = new ActivationRunner(engine, {
-    mak: new MakChannel(new MakActivationClient(config.authorityUrl, authorityKey, readAuthorityCa(config.authorityCa), catalogueIdentity(catalogue).digest), config.authorityUrl, () => engine.trustedNow()),
+    mak: new MakChannel(new MakActivationClient(config.authorityUrl, authorityKey, claim, readAuthorityCa(config.authorityCa)), config.authorityUrl, () => engine.trustedNow()),
     kms: kmsClient,
-    kmsHost: new KmsHostActivationChannel(config.authorityUrl, authorityKey, config.stateDir, () => engine.trustedNow(), readAuthorityCa(config.authorityCa)),
+    kmsHost: new KmsHostActivationChannel(config.authorityUrl, authorityKey, claim, config.stateDir, () => engine.trustedNow(), readAuthorityCa(config.authorityCa)),
   }, announcer);
   const kms = new KmsService({ flags: config.kms, catalogue, edition, engine, runner, host: kmsHost, logger });
   const service = new AgentServiceImpl({

@@ -1,22 +1,13 @@
-// The agent's operational log: human lines on stderr, JSON lines in a size-rotated file in D.
-import * as fs from 'node:fs';
-import { rotateFiles } from './file-rotation';
+// The agent's operational log: the shared JSON log (pino) into a size-rotated agent.log in the
+// state directory, and the same lines as human text on stderr.
 import * as path from 'node:path';
+import { createJsonLog, teeLogDestination, type JsonLog, type LogDestination, type LogLevel } from '@vact/shared/node/log';
+import { RotatingLogFile } from './rotating-log-file';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const KEY_RE = /\b[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-([A-Z0-9]{5})\b/gi;
-const SECRET_FIELDS = /token|secret|password|private/i;
-
-/** Replaces full product keys by their partial form and drops secret-looking fields, recursively. */
-export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.replace(KEY_RE, (_m, last: string) => `*****-*****-*****-*****-${last}`);
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_FIELDS.test(k) ? '[redacted]' : redact(v, depth + 1);
-  return out;
-}
+export { redact } from '@vact/shared/node/log';
+export type { LogLevel } from '@vact/shared/node/log';
+/** The agent's logger: `info(msg, fields)` etc. */
+export type Logger = JsonLog;
 
 export interface LoggerOptions {
   level?: LogLevel;
@@ -26,74 +17,36 @@ export interface LoggerOptions {
   keep?: number;
   /** Terminal sink (default: process.stderr). */
   terminal?: { write(s: string): unknown } | null;
-  /** Time source for stamps (the agent clock). */
+  /** Time source for stamps. */
   now?: () => number;
 }
 
-/**
- * One JSON log line, the same shape for the agent and the authority: `time` (ISO 8601), `level`,
- * `msg`, then the fields flat (a field may not replace those three).
- */
-export function logRecord(time: string, level: string, msg: string, fields?: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { time, level, msg };
-  for (const [k, v] of Object.entries(fields ?? {})) if (!(k in out)) out[k] = v;
-  return out;
+/** `TIME LEVEL message k=v …`: what administrators read on the terminal and in the journal. */
+export function humanLine(jsonLine: string): string {
+  const { time, level, msg, ...fields } = JSON.parse(jsonLine) as Record<string, unknown>;
+  const extra = Object.entries(fields).map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('');
+  return `${String(time)} ${String(level).toUpperCase().padEnd(5)} ${String(msg)}${extra}\n`;
 }
 
-/** A small leveled logger; never throws (a full disk must not crash the daemon). */
-export class Logger {
-  private readonly level: number;
-  private readonly file: string | null;
-  private readonly maxBytes: number;
-  private readonly keep: number;
-  private size = 0;
-  private readonly terminal: { write(s: string): unknown } | null;
-  private readonly now: () => number;
-
-  constructor(opts: LoggerOptions = {}) {
-    this.level = RANK[opts.level ?? 'info'];
-    this.file = opts.dir ? path.join(opts.dir, 'agent.log') : null;
-    this.maxBytes = opts.maxBytes ?? 1024 * 1024;
-    this.keep = opts.keep ?? 3;
-    this.terminal = opts.terminal === undefined ? process.stderr : opts.terminal;
-    this.now = opts.now ?? (() => Date.now());
-    if (this.file) {
+/** The terminal as a log destination; a closed stderr drops the line. */
+function terminalDestination(terminal: { write(s: string): unknown }): LogDestination {
+  return {
+    write(line: string): void {
       try {
-        this.size = fs.statSync(this.file).size;
+        terminal.write(humanLine(line));
       } catch {
-        this.size = 0;
+        // Logging must never take the daemon down.
       }
-    }
-  }
+    },
+  };
+}
 
-  debug(msg: string, data?: Record<string, unknown>): void { this.write('debug', msg, data); }
-  info(msg: string, data?: Record<string, unknown>): void { this.write('info', msg, data); }
-  warn(msg: string, data?: Record<string, unknown>): void { this.write('warn', msg, data); }
-  error(msg: string, data?: Record<string, unknown>): void { this.write('error', msg, data); }
-
-  private write(level: LogLevel, msg: string, data?: Record<string, unknown>): void {
-    if (RANK[level] < this.level) return;
-    const time = new Date(this.now()).toISOString();
-    const safeMsg = redact(msg) as string;
-    const safeData = data ? (redact(data) as Record<string, unknown>) : undefined;
-    try {
-      if (this.terminal) {
-        const extra = safeData ? ' ' + Object.entries(safeData).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ') : '';
-        this.terminal.write(`${time} ${level.toUpperCase().padEnd(5)} ${safeMsg}${extra}\n`);
-      }
-      if (this.file) {
-        const line = `${JSON.stringify(logRecord(time, level, safeMsg, safeData))}\n`;
-        if (this.size > 0 && this.size + line.length > this.maxBytes) this.rotate(this.file);
-        fs.appendFileSync(this.file, line, { mode: 0o600 });
-        this.size += Buffer.byteLength(line);
-      }
-    } catch {
-      // Logging must never take the daemon down (full disk, closed stderr).
-    }
-  }
-
-  private rotate(file: string): void {
-    rotateFiles(file, (i) => `${file}.${i}`, this.keep);
-    this.size = 0;
-  }
+/** The agent's logger; never throws (a full disk must not crash the daemon). */
+export function createAgentLogger(opts: LoggerOptions = {}): Logger {
+  const terminal = opts.terminal === undefined ? process.stderr : opts.terminal;
+  const streams: LogDestination[] = [];
+  if (opts.dir) streams.push(new RotatingLogFile(path.join(opts.dir, 'agent.log'), opts.maxBytes ?? 1024 * 1024, opts.keep ?? 3));
+  if (terminal) streams.push(terminalDestination(terminal));
+  const level = opts.level ?? 'info';
+  return createJsonLog(teeLogDestination(streams, level), { level, now: opts.now });
 }

@@ -4,14 +4,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { VactError, ExitCode, AUTHORITY_MAX_BATCH_ITEMS, type ApiError } from '@vact/shared';
+import { VactError, ExitCode, AUTHORITY_MAX_BATCH_ITEMS, CatalogueDigestSchema, type ApiError } from '@vact/shared';
 import { action, printResult } from './cli-output';
 import { clientFor, withConnection, type ConnectionOptions } from './key-commands';
 
 /** Largest --in file read. */
 const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
-export interface ProxyInputItem { installationId: string; name?: string }
+/** One machine's installation ID; `catalogueDigest` is its catalogue's (as `vact offline iid --json` prints it). */
+export interface ProxyInputItem { installationId: string; name?: string; catalogueDigest?: string }
 export interface ProxyResult {
   index: number;
   name?: string;
@@ -22,9 +23,17 @@ export interface ProxyResult {
   error?: ApiError;
 }
 
+/** A catalogue digest from `source`, checked (64 lower-case hex characters). */
+function digestOf(value: unknown, source: string): string {
+  const r = CatalogueDigestSchema.safeParse(value);
+  if (!r.success) throw new VactError('INVALID_REQUEST', `${source}: a catalogue digest is 64 lower-case hex characters (vact offline iid --json, vact status -v), not ${JSON.stringify(value)}`);
+  return r.data;
+}
+
 /**
- * Reads installation IDs from JSON (an array of strings, an array of {installationId, name?},
- * or {installationIds: [...]}) or from text (one per line; blank lines and # comments skipped).
+ * Reads installation IDs from JSON (an array of strings, an array of {installationId, name?,
+ * catalogueDigest?} — what `vact offline iid --json` prints — or {installationIds: [...]}) or from
+ * text (one per line; blank lines and # comments skipped).
  */
 export function parseProxyInput(text: string, source: string): ProxyInputItem[] {
   const trimmed = text.trim();
@@ -41,7 +50,10 @@ export function parseProxyInput(text: string, source: string): ProxyInputItem[] 
       if (typeof v === 'string') return { installationId: v };
       if (v && typeof v === 'object' && typeof (v as ProxyInputItem).installationId === 'string') {
         const o = v as ProxyInputItem;
-        return { installationId: o.installationId, ...(typeof o.name === 'string' ? { name: o.name } : {}) };
+        return {
+          installationId: o.installationId, ...(typeof o.name === 'string' ? { name: o.name } : {}),
+          ...(o.catalogueDigest !== undefined ? { catalogueDigest: digestOf(o.catalogueDigest, `${source}: item ${i}`) } : {}),
+        };
       }
       throw new VactError('INVALID_REQUEST', `${source}: item ${i} is neither a string nor {"installationId": "..."}`);
     });
@@ -61,8 +73,10 @@ export function registerProxyActivateCommand(authority: Command): void {
   withConnection(authority.command('proxy-activate')
     .description('exchange a batch of installation IDs for confirmation IDs (MAK proxy / isolated lab)')
     .requiredOption('--in <FILE>', 'installation IDs: JSON array, {"installationIds": [...]}, or text with one per line')
-    .requiredOption('--out <FILE>', 'confirmation IDs: *.json gets per-item results, any other name one CID per line in input order (empty line where an item failed)'), false)
-    .action(action(async (opts: ConnectionOptions & { in: string; out: string }) => {
+    .requiredOption('--out <FILE>', 'confirmation IDs: *.json gets per-item results, any other name one CID per line in input order (empty line where an item failed)')
+    .option('--catalogue-digest <HEX>', "the machines' catalogue digest (vact offline iid), for items that do not give their own: another catalogue than the authority's is refused"), false)
+    .action(action(async (opts: ConnectionOptions & { in: string; out: string; catalogueDigest?: string }) => {
+      const defaultDigest = opts.catalogueDigest === undefined ? undefined : digestOf(opts.catalogueDigest, '--catalogue-digest');
       let text: string;
       try {
         if (fs.statSync(opts.in).size > MAX_INPUT_BYTES) throw new VactError('PAYLOAD_TOO_LARGE', `${opts.in} is larger than ${MAX_INPUT_BYTES} bytes`);
@@ -77,7 +91,7 @@ export function registerProxyActivateCommand(authority: Command): void {
       const results: ProxyResult[] = [];
       for (let start = 0; start < items.length; start += AUTHORITY_MAX_BATCH_ITEMS) {
         const chunk = items.slice(start, start + AUTHORITY_MAX_BATCH_ITEMS);
-        const r = await client.confirmOfflineBatch(chunk.map((i) => i.installationId));
+        const r = await client.confirmOfflineBatch(chunk.map((i) => i.installationId), chunk.map((i) => i.catalogueDigest ?? defaultDigest ?? null));
         for (const item of r.results) {
           const src = chunk[item.index];
           const base = { index: start + item.index, ...(src.name !== undefined ? { name: src.name } : {}), installationId: src.installationId };

@@ -56,9 +56,9 @@ export function registerServeCommands(authority: Command): void {
         const onSignal = (signal: NodeJS.Signals): void => {
           process.off('SIGTERM', onSignal);
           process.off('SIGINT', onSignal);
-          running.logger.log('info', 'signal', { signal });
+          running.logger.info('signal', { signal });
           running.stop().then(resolve, (err: unknown) => {
-            running.logger.log('error', 'shutdown failed', { error: (err as Error).message });
+            running.logger.error('shutdown failed', { error: (err as Error).message });
             process.exitCode = 70;
             resolve();
           });

@@ -153,8 +153,12 @@ export class ActivationService {
     };
   }
 
-  /** Offline confirmation: installation ID in, confirmation ID out, counted like a MAK activation. */
-  async confirmOffline(installationId: string, who: string): Promise<OfflineConfirmResponse> {
+  /**
+   * Offline confirmation: installation ID in, confirmation ID out, counted like a MAK activation.
+   * The catalogue is checked first: the IID names its edition by position in the catalogue.
+   */
+  async confirmOffline(installationId: string, who: string, catalogueDigest?: string): Promise<OfflineConfirmResponse> {
+    await this.sameCatalogue(catalogueDigest, 'confirm-offline', who, null);
     const editionIds = this.ctx.catalogue.editions.map((e) => e.id);
     let fields;
     try {
@@ -180,11 +184,11 @@ export class ActivationService {
   }
 
   /** A batch of installation IDs (the MAK proxy path), each confirmed on its own; one failure does not stop the rest. */
-  async confirmOfflineBatch(installationIds: readonly string[], who: string): Promise<OfflineBatchResponse> {
+  async confirmOfflineBatch(installationIds: readonly string[], who: string, catalogueDigests?: readonly (string | null)[]): Promise<OfflineBatchResponse> {
     const results: OfflineBatchItem[] = [];
     for (const [index, iid] of installationIds.entries()) {
       try {
-        results.push({ index, ok: true, ...(await this.confirmOffline(iid, who)) });
+        results.push({ index, ok: true, ...(await this.confirmOffline(iid, who, catalogueDigests?.[index] ?? undefined)) });
       } catch (err) {
         if (!(err instanceof VactError)) throw err;
         results.push({ index, ok: false, error: err.toJSON() });

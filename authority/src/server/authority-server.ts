@@ -16,7 +16,8 @@ import type { AuthorityContext } from '../domain/authority-context';
 import { ActivationService } from '../domain/activation-service';
 import { KeyAdministration } from '../domain/key-admin';
 import { TokenBucketLimiter, type RateLimit } from './rate-limiter';
-import { JsonLineLogger, redactPath } from './request-log';
+import type { JsonLog } from '@vact/shared/node/log';
+import { redactPath } from './request-log';
 import { httpStatusOf } from './http-status';
 import { BodyTooLarge, readJsonBody, validate } from './request-body';
 
@@ -25,7 +26,7 @@ export interface AuthorityServerOptions {
   adminToken: string;
   /** Per-client limit on activation calls; null turns it off. */
   rateLimit: RateLimit | null;
-  logger: JsonLineLogger;
+  logger: JsonLog;
   tls?: { cert: Buffer; key: Buffer };
 }
 
@@ -125,11 +126,17 @@ export class AuthorityServer {
       },
       {
         method: 'POST', path: /^\/v1\/offline\/confirm$/, limited: true,
-        handle: async (c) => this.activation.confirmOffline(validate(OfflineConfirmRequestSchema, await readJsonBody(c.req, AUTHORITY_MAX_BODY_BYTES)).installationId, c.remote),
+        handle: async (c) => {
+          const r = validate(OfflineConfirmRequestSchema, await readJsonBody(c.req, AUTHORITY_MAX_BODY_BYTES));
+          return this.activation.confirmOffline(r.installationId, c.remote, r.catalogueDigest);
+        },
       },
       {
         method: 'POST', path: /^\/v1\/offline\/confirm-batch$/, limited: true,
-        handle: async (c) => this.activation.confirmOfflineBatch(validate(OfflineBatchRequestSchema, await readJsonBody(c.req, AUTHORITY_MAX_BATCH_BODY_BYTES)).installationIds, c.remote),
+        handle: async (c) => {
+          const r = validate(OfflineBatchRequestSchema, await readJsonBody(c.req, AUTHORITY_MAX_BATCH_BODY_BYTES));
+          return this.activation.confirmOfflineBatch(r.installationIds, c.remote, r.catalogueDigests);
+        },
       },
       {
         method: 'POST', path: /^\/v1\/keys$/, admin: true, status: 201,
@@ -194,7 +201,7 @@ export class AuthorityServer {
     } catch (err) {
       const e = err instanceof VactError ? err : new VactError('INTERNAL', 'the authority failed to handle the request');
       if (!(err instanceof VactError)) {
-        this.opts.logger.log('error', 'internal error', { path: redactPath(path), error: (err as Error)?.message ?? String(err) });
+        this.opts.logger.error('internal error', { path: redactPath(path), error: (err as Error)?.message ?? String(err) });
       }
       errorCode = e.code;
       if (err instanceof BodyTooLarge && err.closeConnection) res.setHeader('Connection', 'close');
@@ -202,7 +209,7 @@ export class AuthorityServer {
       this.send(res, status, { error: e.toJSON() });
     } finally {
       res.once('finish', () => {
-        this.opts.logger.log('info', 'request', {
+        this.opts.logger.info('request', {
           method: req.method, path: redactPath(path), status: res.statusCode,
           ms: Math.round((performance.now() - started) * 100) / 100, remote, ...(errorCode ? { code: errorCode } : {}),
         });

@@ -9,7 +9,7 @@ import { openStore, parseDbSetting, redactDbUrl } from '../storage/open-store';
 import type { AuthorityStore } from '../storage/store';
 import { DEFAULT_HOST_CERTIFICATE_DAYS, type AuthorityContext } from '../domain/authority-context';
 import { AuthorityServer } from './authority-server';
-import { JsonLineLogger, type LogSink } from './request-log';
+import { createJsonLog, stdoutLogDestination, type JsonLog, type LogDestination } from '@vact/shared/node/log';
 import type { RateLimit } from './rate-limiter';
 
 export interface AuthoritySettings {
@@ -25,7 +25,8 @@ export interface AuthoritySettings {
   catalogueFile?: string;
   hostCertificateDays?: number;
   sqliteSynchronous?: 'full' | 'normal';
-  log?: LogSink | null;
+  /** Where the JSON log lines go (default stdout; null: nowhere). */
+  log?: LogDestination | null;
 }
 
 export interface RunningAuthority {
@@ -33,7 +34,7 @@ export interface RunningAuthority {
   server: AuthorityServer;
   store: AuthorityStore;
   clock: Clock;
-  logger: JsonLineLogger;
+  logger: JsonLog;
   /** Graceful stop: no new connections, in-flight requests finish, then the database closes. */
   stop(): Promise<void>;
 }
@@ -78,7 +79,7 @@ export async function runAuthority(s: AuthoritySettings): Promise<RunningAuthori
   const spec = parseClockSpec(s.clock ?? 'system');
   if ('error' in spec) throw new VactError('INVALID_CONFIG', `--clock: ${spec.error}`, { setting: 'clock' });
   const clock: Clock = spec.kind === 'sim' ? new SimClock(spec.start ?? Date.now()) : new SystemClock();
-  const logger = new JsonLineLogger(s.log === undefined ? process.stdout : s.log);
+  const logger = createJsonLog(s.log === undefined ? stdoutLogDestination() : s.log ?? { write: () => undefined });
   const db = parseDbSetting(s.db, dir.dir);
   const store = await openStore(db, { synchronous: s.sqliteSynchronous, now: () => clock.now() });
   const ctx: AuthorityContext = {
@@ -99,7 +100,7 @@ export async function runAuthority(s: AuthoritySettings): Promise<RunningAuthori
   }
   // Local admin commands find the service through its dir (`--dir D` needs no `--url`).
   writeServeInfo(dir.dir, bound.url);
-  logger.log('info', 'listening', {
+  logger.info('listening', {
     url: bound.url, db: db.kind === 'sqlite' ? `sqlite:${db.path}` : redactDbUrl(db.url), clock: clock.kind,
     schemaVersion: await store.schemaVersion(), publicKeyFile: dir.publicKeyPath, catalogue: catalogueIdentity(catalogue),
   });
@@ -108,12 +109,12 @@ export async function runAuthority(s: AuthoritySettings): Promise<RunningAuthori
     url: bound.url, server, store, clock, logger,
     stop: () => {
       stopping ??= (async () => {
-        logger.log('info', 'stopping', {});
+        logger.info('stopping');
         await server.close();
         await store.close();
         markServeStopped(dir.dir);
-        logger.log('info', 'stopped', {});
-        logger.flush();
+        logger.info('stopped');
+        await new Promise<void>((resolve) => logger.flush(() => resolve()));
       })();
       return stopping;
     },

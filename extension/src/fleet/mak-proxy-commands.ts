@@ -45,7 +45,7 @@ export function registerMakProxyCommands(fleet: Fleet): vscode.Disposable[] {
         step(`asking ${url} for ${items.length} confirmation IDs`);
         try {
           const ids = items.map((i) => i.installationId);
-          const batch = await confirmBatch(url, ids);
+          const batch = await confirmBatch(url, ids, items.map((i) => i.catalogueDigest));
           step('depositing confirmation IDs');
           await deposit(items, responseFile(ids, batch), report, token);
         } catch (err) {
@@ -84,7 +84,7 @@ export function registerMakProxyCommands(fleet: Fleet): vscode.Disposable[] {
       if (!out) return undefined;
       try {
         const ids = parsed.data.installationIds;
-        const batch = await progress(`Asking ${url} for ${ids.length} confirmation IDs`, () => confirmBatch(url, ids));
+        const batch = await progress(`Asking ${url} for ${ids.length} confirmation IDs`, () => confirmBatch(url, ids, parsed.data.catalogueDigests));
         await fs.writeFile(out, JSON.stringify(responseFile(ids, batch), null, 2) + '\n');
         void vscode.window.showInformationMessage(`Saved ${batch.results.filter((r) => r.ok).length} of ${ids.length} confirmation IDs to ${out}.`);
         return { out };

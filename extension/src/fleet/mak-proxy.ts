@@ -1,8 +1,8 @@
 // MAK proxy for a fleet: collect installation IDs from agents, get confirmation IDs from the
 // authority in one batch (or through request/response files for isolated labs), deposit them.
-// Plain TypeScript; the files hold installation and confirmation IDs only (no names, no URLs).
+// Plain TypeScript; the files hold installation and confirmation IDs and catalogue digests only (no names, no URLs).
 import { z } from 'zod';
-import { AuthorityPaths, OfflineBatchResponseSchema, type OfflineBatchResponse } from '@vact/shared';
+import { AuthorityPaths, CatalogueDigestSchema, OfflineBatchResponseSchema, type OfflineBatchResponse } from '@vact/shared';
 import type { AgentConnection } from '../agents/agent-connection';
 import { describeError, type Described } from '../model/errors';
 
@@ -11,6 +11,8 @@ export const RequestFileSchema = z.strictObject({
   version: z.literal(1),
   createdAt: z.string(),
   installationIds: z.array(z.string().min(1).max(1024)).min(1).max(1000),
+  /** Item i: the catalogue digest of installationIds[i]'s agent (null: an agent that does not say). */
+  catalogueDigests: z.array(CatalogueDigestSchema.nullable()).max(1000).optional(),
 });
 export type RequestFile = z.infer<typeof RequestFileSchema>;
 
@@ -27,6 +29,8 @@ export type ResponseFile = z.infer<typeof ResponseFileSchema>;
 export interface Collected {
   conn: AgentConnection;
   installationId: string;
+  /** The agent's catalogue digest, checked by the authority along with the IID. */
+  catalogueDigest: string | null;
 }
 
 export interface ProxyReport {
@@ -44,7 +48,8 @@ export async function collect(conns: AgentConnection[], report: ProxyReport, can
   for (const conn of conns) {
     if (cancel?.isCancellationRequested) break;
     try {
-      out.push({ conn, installationId: (await conn.call('offline.iid')).installationId });
+      const iid = await conn.call('offline.iid');
+      out.push({ conn, installationId: iid.installationId, catalogueDigest: iid.catalogueDigest ?? null });
     } catch (err) {
       report.failed.push({ name: conn.snapshot.config.name, error: describeError(err) });
     }
@@ -53,7 +58,11 @@ export async function collect(conns: AgentConnection[], report: ProxyReport, can
 }
 
 export function requestFile(items: Collected[], now: Date): RequestFile {
-  return { format: 'vact-mak-proxy-request', version: 1, createdAt: now.toISOString(), installationIds: items.map((i) => i.installationId) };
+  const digests = items.map((i) => i.catalogueDigest);
+  return {
+    format: 'vact-mak-proxy-request', version: 1, createdAt: now.toISOString(), installationIds: items.map((i) => i.installationId),
+    ...(digests.some((d) => d !== null) ? { catalogueDigests: digests } : {}),
+  };
 }
 
 /** What the authority answered, as a response file (what an isolated lab receives back). */
@@ -68,9 +77,10 @@ export function responseFile(installationIds: string[], batch: OfflineBatchRespo
   };
 }
 
-/** POSTs the installation IDs to the authority's batch endpoint. */
-export async function confirmBatch(authorityUrl: string, installationIds: string[], fetchImpl: typeof fetch = fetch): Promise<OfflineBatchResponse> {
-  const res = await fetchImpl(new URL(AuthorityPaths.offlineConfirmBatch, authorityUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ installationIds }) });
+/** POSTs the installation IDs (with their agents' catalogue digests, where known) to the authority's batch endpoint. */
+export async function confirmBatch(authorityUrl: string, installationIds: string[], catalogueDigests: (string | null)[] = [], fetchImpl: typeof fetch = fetch): Promise<OfflineBatchResponse> {
+  const digests = catalogueDigests.some((d) => d !== null) ? { catalogueDigests } : {};
+  const res = await fetchImpl(new URL(AuthorityPaths.offlineConfirmBatch, authorityUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ installationIds, ...digests }) });
   const body: unknown = await res.json();
   if (!res.ok) {
     const err = (body as { error?: { code?: string; message?: string } }).error;

@@ -27,3 +27,13 @@ export function catalogueIdentity(c: Catalogue): CatalogueIdentity {
   };
   return { name: c.name, version: c.version, digest: sha256HexOfText(JSON.stringify(canonical)) };
 }
+
+/** What an activation request carries so the authority can refuse another catalogue (`catalogueDigest`). */
+export interface CatalogueClaim {
+  catalogueDigest: string;
+}
+
+/** The claim every activation of an agent on `c` sends: MAK, KMS host and offline alike. */
+export function catalogueClaim(c: Catalogue): CatalogueClaim {
+  return { catalogueDigest: catalogueIdentity(c).digest };
+}

@@ -64,8 +64,15 @@ export class AuthorityClient {
   activateMak(req: MakActivationRequest, signal?: AbortSignal): Promise<MakActivationResponse> { return this.call('POST', AuthorityPaths.activateMak, MakActivationResponseSchema, req, false, signal); }
   /** Activates a KMS host; `signal` aborts the request. */
   activateKmsHost(req: KmsHostActivationRequest, signal?: AbortSignal): Promise<KmsHostActivationResponse> { return this.call('POST', AuthorityPaths.activateKmsHost, KmsHostActivationResponseSchema, req, false, signal); }
-  confirmOffline(installationId: string): Promise<OfflineConfirmResponse> { return this.call('POST', AuthorityPaths.offlineConfirm, OfflineConfirmResponseSchema, { installationId }); }
-  confirmOfflineBatch(installationIds: string[]): Promise<OfflineBatchResponse> { return this.call('POST', AuthorityPaths.offlineConfirmBatch, OfflineBatchResponseSchema, { installationIds }); }
+  /** An installation ID in, a confirmation ID out; `catalogueDigest`: the catalogue of the machine that showed it. */
+  confirmOffline(installationId: string, catalogueDigest?: string): Promise<OfflineConfirmResponse> {
+    return this.call('POST', AuthorityPaths.offlineConfirm, OfflineConfirmResponseSchema, { installationId, ...(catalogueDigest ? { catalogueDigest } : {}) });
+  }
+  /** A batch of installation IDs; `catalogueDigests[i]` (or null) goes with installationIds[i]. */
+  confirmOfflineBatch(installationIds: string[], catalogueDigests?: (string | null)[]): Promise<OfflineBatchResponse> {
+    const digests = catalogueDigests?.some((d) => d !== null) ? { catalogueDigests } : {};
+    return this.call('POST', AuthorityPaths.offlineConfirmBatch, OfflineBatchResponseSchema, { installationIds, ...digests });
+  }
   issueKey(req: IssueKeyRequest): Promise<KeyInfo> { return this.call('POST', AuthorityPaths.keys, KeyInfoSchema, req, true); }
   keyInfo(key: string): Promise<KeyInfo> { return this.call('GET', AuthorityPaths.key(key), KeyInfoSchema, undefined, true); }
   async listKeys(): Promise<KeyInfo[]> { return (await this.call('GET', AuthorityPaths.keys, KeyListResponseSchema, undefined, true)).keys; }

@@ -40,6 +40,8 @@ const groupId = z.string().min(1).max(64);
 export const CmidSchema = hex(32, 32);
 export const HardwareHashSchema = hex(32, 32);
 export const NonceSchema = hex(8, 128);
+/** A catalogue's activation digest (catalogueIdentity): 64 lower-case hex characters. */
+export const CatalogueDigestSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a catalogue digest is 64 lower-case hex characters');
 
 /** A MAK sealed to the authority (docs/protocol.md, "Sealed key"), with the proof that binds it to this request. */
 export const SealedKeyRequestSchema = z.strictObject({
@@ -57,8 +59,8 @@ export const MakActivationRequestSchema = z.object({
   hardwareHash: HardwareHashSchema,
   edition: editionId,
   nonce: NonceSchema,
-  /** The digest of the agent's catalogue (catalogueIdentity); refused when it is not the authority's. */
-  catalogueDigest: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** The digest of the agent's catalogue (catalogueClaim); refused when it is not the authority's. */
+  catalogueDigest: CatalogueDigestSchema.optional(),
 }).strict().refine((r) => (r.key === undefined) !== (r.sealedKey === undefined), { message: 'give exactly one of key and sealedKey', path: ['key'] });
 export type MakActivationRequest = z.infer<typeof MakActivationRequestSchema>;
 
@@ -78,8 +80,8 @@ export const KmsHostActivationRequestSchema = z.object({
   hostPublicKey: base64,
   hardwareHash: HardwareHashSchema,
   edition: editionId,
-  /** The digest of the host's catalogue (catalogueIdentity); refused when it is not the authority's. */
-  catalogueDigest: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** The digest of the host's catalogue (catalogueClaim); refused when it is not the authority's. */
+  catalogueDigest: CatalogueDigestSchema.optional(),
 }).strict();
 export type KmsHostActivationRequest = z.infer<typeof KmsHostActivationRequestSchema>;
 
@@ -109,7 +111,14 @@ export const KmsHostActivationResponseSchema = z.object({
 export type KmsHostActivationResponse = z.infer<typeof KmsHostActivationResponseSchema>;
 
 /** POST /v1/offline/confirm */
-export const OfflineConfirmRequestSchema = z.object({ installationId: z.string().min(1).max(1024) }).strict();
+export const OfflineConfirmRequestSchema = z.object({
+  installationId: z.string().min(1).max(1024),
+  /**
+   * The digest of the catalogue of the machine that showed the IID (`vact offline iid --json`);
+   * refused when it is not the authority's. The IID itself has no room for it.
+   */
+  catalogueDigest: CatalogueDigestSchema.optional(),
+}).strict();
 export type OfflineConfirmRequest = z.infer<typeof OfflineConfirmRequestSchema>;
 export const OfflineConfirmResponseSchema = z.object({
   confirmationId: z.string().min(1),
@@ -127,7 +136,11 @@ export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
 /** POST /v1/offline/confirm-batch */
 export const OfflineBatchRequestSchema = z.object({
   installationIds: z.array(z.string().min(1).max(1024)).min(1).max(AUTHORITY_MAX_BATCH_ITEMS),
-}).strict();
+  /** Item i: the catalogue digest of installationIds[i]'s machine, or null when it is not known. */
+  catalogueDigests: z.array(CatalogueDigestSchema.nullable()).max(AUTHORITY_MAX_BATCH_ITEMS).optional(),
+}).strict().refine((r) => r.catalogueDigests === undefined || r.catalogueDigests.length === r.installationIds.length, {
+  message: 'catalogueDigests must have one entry (a digest or null) per installation ID', path: ['catalogueDigests'],
+});
 export type OfflineBatchRequest = z.infer<typeof OfflineBatchRequestSchema>;
 export const OfflineBatchItemSchema = z.union([
   z.object({ index: z.number().int().nonnegative(), ok: z.literal(true), confirmationId: z.string(), repeat: z.boolean(), remaining: z.number().int().nonnegative() }),

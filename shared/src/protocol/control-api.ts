@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ActivationChannelSchema, IntervalsSchema, KeyTypeSchema, LicenseStatusSchema } from '../lifecycle/license-schemas';
 
 import { VactErrorJsonSchema, type VactErrorJson } from './error-json';
+import { CatalogueDigestSchema } from './authority-api';
 import {
   HostClientsParamsSchema, HostClientsResultSchema, HostStatusParamsSchema, HostStatusResultSchema, KmsClearParamsSchema,
   KmsDomainListParamsSchema, KmsDomainListResultSchema, KmsDomainParamsSchema, KmsIntervalsParamsSchema, KmsPortParamsSchema,
@@ -189,6 +190,8 @@ export const OfflineIidResultSchema = z.object({
   installationId: z.string(),
   edition: z.string(),
   partialKey: z.string(),
+  /** This agent's catalogue digest, for the authority to check along with the IID (`vact authority proxy-activate`). */
+  catalogueDigest: CatalogueDigestSchema.optional(),
 });
 export type OfflineIidResult = z.infer<typeof OfflineIidResultSchema>;
 

@@ -134,7 +134,8 @@ export function rearmText(s: StatusResult): string {
 
 /** /dti */
 export function offlineIidText(r: OfflineIidResult): string {
-  return `Installation ID: ${r.installationId}`;
+  // The digest goes to the authority with the IID (proxy-activate --catalogue-digest): the IID has no room for it.
+  return [`Installation ID: ${r.installationId}`, ...(r.catalogueDigest ? [`Catalogue digest: ${r.catalogueDigest}`] : [])].join('\n');
 }
 
 /** /atp */

@@ -1,7 +1,7 @@
 // A KMS host's own activation: the authority certifies the host's key (DESIGN §5). The
 // certificate is verified — chain to the authority key, our public key, hardware, edition, key
 // group — before the outcome is reported, so nothing unverified reaches the state.
-import { VactError, hostCertificateToText, verifyHostCertificate } from '@vact/shared/licensing';
+import { VactError, hostCertificateToText, verifyHostCertificate, type CatalogueClaim } from '@vact/shared/licensing';
 import { AuthorityClient, nodeEd25519 } from '@vact/shared/node';
 import type { ActivationChannel, ActivationRequest, ChannelOutcome } from '../../activation/channel';
 import { ensureHostKeyPair } from './host-identity';
@@ -9,11 +9,15 @@ import { ensureHostKeyPair } from './host-identity';
 const TIMEOUT_MS = 15_000;
 const CERT_ERRORS = new Set(['INVALID_SIGNATURE', 'TICKET_MISMATCH', 'CERTIFICATE_EXPIRED', 'INVALID_ENCODING']);
 
+/** The host key's activation against the authority, claiming the host's catalogue like every activation. */
 export class KmsHostActivationChannel implements ActivationChannel {
   readonly name = 'KMS host';
   private readonly client: AuthorityClient;
 
-  constructor(private readonly url: string, private readonly authorityKey: string, private readonly stateDir: string, private readonly now: () => number, ca?: Buffer) {
+  constructor(
+    private readonly url: string, private readonly authorityKey: string, private readonly catalogue: CatalogueClaim,
+    private readonly stateDir: string, private readonly now: () => number, ca?: Buffer,
+  ) {
     this.client = new AuthorityClient({ url, timeoutMs: TIMEOUT_MS, ...(ca ? { ca } : {}) });
   }
 
@@ -28,7 +32,7 @@ export class KmsHostActivationChannel implements ActivationChannel {
     const key = req.key.key;
     try {
       const pair = ensureHostKeyPair(this.stateDir);
-      const res = await this.client.activateKmsHost({ key, hostPublicKey: pair.publicKey, hardwareHash: req.hardwareHash, edition: req.edition }, signal);
+      const res = await this.client.activateKmsHost({ key, hostPublicKey: pair.publicKey, hardwareHash: req.hardwareHash, edition: req.edition, ...this.catalogue }, signal);
       const cert = res.certificate;
       verifyHostCertificate(nodeEd25519, this.authorityKey, cert, this.now());
       const b = cert.body;
