@@ -86,6 +86,12 @@ function signature(crypto: Ed25519, privateKey: string, body: TicketBody): strin
   return toBase64(crypto.sign(privateKey, signedMessage(TICKET_TAG, encodeTicketBody(body))));
 }
 
+/**
+ * The canonical bytes of tickets this process signed as a KMS host, made while signing: the body is
+ * encoded once, for the signature and for the wire. Such tickets are frozen, so the bytes stay true.
+ */
+const encodedTickets = new WeakMap<Ticket, Uint8Array>();
+
 /** Signs a MAK/offline ticket with the authority root key. */
 export function signTicketByAuthority(crypto: Ed25519, rootPrivateKey: string, body: TicketBody): Ticket {
   if (body.issuer !== 'authority') throw new VactError('INVALID_REQUEST', `a ticket signed by the authority must have issuer 'authority', not '${body.issuer}'`);
@@ -98,7 +104,14 @@ export function signTicketByHost(crypto: Ed25519, hostPrivateKey: string, cert: 
   if (body.channel !== 'KMS' || body.validUntil === null) {
     throw new VactError('INVALID_REQUEST', 'a KMS host may sign only KMS tickets with an expiry');
   }
-  return { body: { ...body }, signature: signature(crypto, hostPrivateKey, body), hostCertificate: cert };
+  const bodyBytes = encodeTicketBody(body);
+  const sig = crypto.sign(hostPrivateKey, signedMessage(TICKET_TAG, bodyBytes));
+  if (sig.length !== 64) throw new VactError('INVALID_ENCODING', `${WHAT}: signature must be 64 bytes, got ${sig.length}`);
+  const ticket: Ticket = Object.freeze({ body: Object.freeze({ ...body }), signature: toBase64(sig), hostCertificate: cert });
+  const certBytes = certificateBytes(cert);
+  const w = new ByteWriter(WHAT, bodyBytes.length + 64 + 3 + certBytes.length).bytes(bodyBytes).bytes(sig).u8(1).u16(certBytes.length).bytes(certBytes);
+  encodedTickets.set(ticket, w.finish());
+  return ticket;
 }
 
 function mismatch(field: string, got: string, want: string): VactError {
@@ -143,20 +156,38 @@ export function verifyTicket(crypto: Ed25519, rootPublicKey: string, ticket: Tic
 /** A KMS host attaches one certificate to every ticket: encode it once (certificates are never mutated). */
 const encodedCertificates = new WeakMap<HostCertificate, Uint8Array>();
 
-/** Canonical bytes of a signed ticket: body, 64-byte signature, then 0, or 1 + u16 length + the host certificate. */
-export function encodeTicket(t: Ticket): Uint8Array {
+function certificateBytes(c: HostCertificate): Uint8Array {
+  let cert = encodedCertificates.get(c);
+  if (!cert) {
+    cert = encodeHostCertificate(c);
+    encodedCertificates.set(c, cert);
+  }
+  return cert;
+}
+
+/** The canonical bytes of `t`, shared with the cache when it has them (callers copy, never mutate). */
+function ticketBytes(t: Ticket): Uint8Array {
+  const cached = encodedTickets.get(t);
+  if (cached) return cached;
   const w = new ByteWriter(WHAT).bytes(encodeTicketBody(t.body)).base64('signature', t.signature, 64);
   if (t.hostCertificate) {
-    let cert = encodedCertificates.get(t.hostCertificate);
-    if (!cert) {
-      cert = encodeHostCertificate(t.hostCertificate);
-      encodedCertificates.set(t.hostCertificate, cert);
-    }
+    const cert = certificateBytes(t.hostCertificate);
     w.u8(1).u16(cert.length).bytes(cert);
   } else {
     w.u8(0);
   }
   return w.finish();
+}
+
+/** Canonical bytes of a signed ticket: body, 64-byte signature, then 0, or 1 + u16 length + the host certificate. */
+export function encodeTicket(t: Ticket): Uint8Array {
+  const cached = encodedTickets.get(t);
+  return cached ? cached.slice() : ticketBytes(t);
+}
+
+/** @internal For the KMS response encoder: encodeTicket(t) without a copy of its own (read it, never change it). */
+export function encodedTicketView(t: Ticket): Uint8Array {
+  return ticketBytes(t);
 }
 
 /** Reads a signed ticket from its canonical bytes (signatures not checked: see verifyTicket). */
