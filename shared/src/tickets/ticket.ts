@@ -87,10 +87,13 @@ function signature(crypto: Ed25519, privateKey: string, body: TicketBody): strin
 }
 
 /**
- * The canonical bytes of tickets this process signed as a KMS host, made while signing: the body is
- * encoded once, for the signature and for the wire. Such tickets are frozen, so the bytes stay true.
+ * Where a ticket this process signed as a KMS host keeps its canonical bytes, made while signing: the
+ * body is encoded once, for the signature and for the wire. A hidden (non-enumerable) property of a
+ * frozen ticket, so the bytes stay true, copies and JSON leave them behind, and the garbage collector
+ * sees a plain field (a WeakMap's entries cost it more under a storm of short-lived tickets).
  */
-const encodedTickets = new WeakMap<Ticket, Uint8Array>();
+const ENCODED = Symbol('vact.ticket.encoded');
+type EncodedTicket = Ticket & { readonly [ENCODED]?: Uint8Array };
 
 /** Signs a MAK/offline ticket with the authority root key. */
 export function signTicketByAuthority(crypto: Ed25519, rootPrivateKey: string, body: TicketBody): Ticket {
@@ -107,11 +110,11 @@ export function signTicketByHost(crypto: Ed25519, hostPrivateKey: string, cert: 
   const bodyBytes = encodeTicketBody(body);
   const sig = crypto.sign(hostPrivateKey, signedMessage(TICKET_TAG, bodyBytes));
   if (sig.length !== 64) throw new VactError('INVALID_ENCODING', `${WHAT}: signature must be 64 bytes, got ${sig.length}`);
-  const ticket: Ticket = Object.freeze({ body: Object.freeze({ ...body }), signature: toBase64(sig), hostCertificate: cert });
   const certBytes = certificateBytes(cert);
   const w = new ByteWriter(WHAT, bodyBytes.length + 64 + 3 + certBytes.length).bytes(bodyBytes).bytes(sig).u8(1).u16(certBytes.length).bytes(certBytes);
-  encodedTickets.set(ticket, w.finish());
-  return ticket;
+  const ticket: Ticket = { body: Object.freeze({ ...body }), signature: toBase64(sig), hostCertificate: cert };
+  Object.defineProperty(ticket, ENCODED, { value: w.finish() });
+  return Object.freeze(ticket);
 }
 
 function mismatch(field: string, got: string, want: string): VactError {
@@ -167,7 +170,7 @@ function certificateBytes(c: HostCertificate): Uint8Array {
 
 /** The canonical bytes of `t`, shared with the cache when it has them (callers copy, never mutate). */
 function ticketBytes(t: Ticket): Uint8Array {
-  const cached = encodedTickets.get(t);
+  const cached = (t as EncodedTicket)[ENCODED];
   if (cached) return cached;
   const w = new ByteWriter(WHAT).bytes(encodeTicketBody(t.body)).base64('signature', t.signature, 64);
   if (t.hostCertificate) {
@@ -181,7 +184,7 @@ function ticketBytes(t: Ticket): Uint8Array {
 
 /** Canonical bytes of a signed ticket: body, 64-byte signature, then 0, or 1 + u16 length + the host certificate. */
 export function encodeTicket(t: Ticket): Uint8Array {
-  const cached = encodedTickets.get(t);
+  const cached = (t as EncodedTicket)[ENCODED];
   return cached ? cached.slice() : ticketBytes(t);
 }
 
