@@ -126,9 +126,9 @@ export class ByteWriter {
     return this;
   }
 
-  /** The bytes written, in an array of their own. */
+  /** The bytes written, in an array of their own (the writer's, when its size hint was exact). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    return this.length === this.buf.length ? this.buf : this.buf.slice(0, this.length);
   }
 }
 

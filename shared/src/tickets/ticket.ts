@@ -43,11 +43,24 @@ const CHANNELS: readonly TicketBody['channel'][] = ['KMS', 'MAK', 'offline'];
 const ISSUERS: readonly TicketBody['issuer'][] = ['authority', 'kms-host'];
 const WHAT = 'ticket';
 
+/** What a ticket's signed message starts with: its tag and the zero byte. */
+const TICKET_MESSAGE_PREFIX = signedMessage(TICKET_TAG, new Uint8Array(0));
+
 /** Canonical bytes of a ticket body (what its signer signs, after the tag). */
 export function encodeTicketBody(body: TicketBody): Uint8Array {
+  return writeTicketBody(new ByteWriter(WHAT), body).finish();
+}
+
+/** The signed message of a ticket body, signedMessage(TICKET_TAG, encodeTicketBody(body)), in one buffer. */
+function signedTicketBody(body: TicketBody): { message: Uint8Array; body: Uint8Array } {
+  const message = writeTicketBody(new ByteWriter(WHAT).bytes(TICKET_MESSAGE_PREFIX), body).finish();
+  return { message, body: message.subarray(TICKET_MESSAGE_PREFIX.length) };
+}
+
+function writeTicketBody(w: ByteWriter, body: TicketBody): ByteWriter {
   if (body.version !== 1) throw new VactError('VERSION_MISMATCH', `${WHAT}: version ${String(body.version)} cannot be encoded (this build writes version 1)`);
   if (body.validUntil !== null && body.validUntil < body.issuedAt) throw new VactError('INVALID_ENCODING', `${WHAT}: validUntil is before issuedAt`);
-  const w = new ByteWriter(WHAT)
+  w
     .u8(1)
     .u8(TICKET_KIND)
     .str('cmid', body.cmid)
@@ -58,7 +71,7 @@ export function encodeTicketBody(body: TicketBody): Uint8Array {
     .u64('issuedAt', body.issuedAt);
   if (body.validUntil === null) w.u8(0);
   else w.u8(1).u64('validUntil', body.validUntil);
-  return w.str('nonce', body.nonce).choice('issuer', body.issuer, ISSUERS).finish();
+  return w.str('nonce', body.nonce).choice('issuer', body.issuer, ISSUERS);
 }
 
 function readBody(r: ByteReader): TicketBody {
@@ -107,8 +120,8 @@ export function signTicketByHost(crypto: Ed25519, hostPrivateKey: string, cert: 
   if (body.channel !== 'KMS' || body.validUntil === null) {
     throw new VactError('INVALID_REQUEST', 'a KMS host may sign only KMS tickets with an expiry');
   }
-  const bodyBytes = encodeTicketBody(body);
-  const sig = crypto.sign(hostPrivateKey, signedMessage(TICKET_TAG, bodyBytes));
+  const { message, body: bodyBytes } = signedTicketBody(body);
+  const sig = crypto.sign(hostPrivateKey, message);
   if (sig.length !== 64) throw new VactError('INVALID_ENCODING', `${WHAT}: signature must be 64 bytes, got ${sig.length}`);
   const certBytes = certificateBytes(cert);
   const w = new ByteWriter(WHAT, bodyBytes.length + 64 + 3 + certBytes.length).bytes(bodyBytes).bytes(sig).u8(1).u16(certBytes.length).bytes(certBytes);

@@ -22,8 +22,11 @@ export interface KmsFrameHeader {
   frameBytes: number;
 }
 
+/** Frame type names by their byte, built once (a host reads a header for every request). */
+const TYPE_NAMES = new Map<number, KmsFrameTypeName>((Object.keys(KmsFrameType) as KmsFrameTypeName[]).map((k) => [KmsFrameType[k], k]));
+
 function typeName(v: number): KmsFrameTypeName | undefined {
-  return (Object.keys(KmsFrameType) as KmsFrameTypeName[]).find((k) => KmsFrameType[k] === v);
+  return TYPE_NAMES.get(v);
 }
 
 /**

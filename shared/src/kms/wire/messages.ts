@@ -58,7 +58,7 @@ export type KmsMessage =
   | { type: 'error'; error: KmsErrorReply };
 
 export const ZERO_NONCE = '0'.repeat(32);
-const STATUSES = Object.keys(LicenseStatusCode) as LicenseStatus[];
+const STATUS_BY_CODE = new Map<number, LicenseStatus>((Object.keys(LicenseStatusCode) as LicenseStatus[]).map((s) => [LicenseStatusCode[s], s]));
 const FLAG_VM = 0x01;
 const FLAG_ACTIVATED = 0x01;
 const FLAG_DUPLICATE = 0x02;
@@ -144,7 +144,7 @@ function readRequest(r: ByteReader): KmsRequest {
   if ((flags & ~FLAG_VM) !== 0) r.fail(`flags at byte ${flagsAt} has unknown bits 0x${flags.toString(16)}`);
   const statusAt = r.offset;
   const code = r.u8('licenseStatus');
-  const licenseStatus = STATUSES.find((s) => LicenseStatusCode[s] === code);
+  const licenseStatus = STATUS_BY_CODE.get(code);
   if (licenseStatus === undefined) r.fail(`licenseStatus at byte ${statusAt} has unknown value ${code}`);
   const remainingGraceMinutes = r.u32('remainingGraceMinutes');
   const machineName = r.str('machineName');
