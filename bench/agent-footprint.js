@@ -4,8 +4,9 @@
 // first answered `status` (restarts, hardware hash cached in the state: the median and the best of
 // --starts N, since other work on the machine makes one sample noisy), and wakeups per idle hour.
 // Goals: RSS <= 60 MB, private memory <= 16 MB, startup <= 300 ms, no polling while idle.
-// The agent runs with the environment `vact agent install` gives the service (DAEMON_ENVIRONMENT:
-// MALLOC_ARENA_MAX=2); --plain runs it without, as a bare `node vact.js agent run` would.
+// The agent runs as `vact agent install`'s unit starts it (DAEMON_NODE_FLAGS and DAEMON_ENVIRONMENT:
+// --max-semi-space-size=2, MALLOC_ARENA_MAX=2); --plain runs it without, as a bare
+// `node vact.js agent run` would.
 // Prints one line of results. Usage: npm run build && node bench/agent-footprint.js [--idle-seconds N] [--starts N] [--plain]
 const fs = require('node:fs');
 const os = require('node:os');
@@ -19,7 +20,8 @@ const flag = (name, dflt) => (process.argv.includes(name) ? Number(process.argv[
 const idleSeconds = flag('--idle-seconds', 10);
 const starts = flag('--starts', 5);
 const plain = process.argv.includes('--plain');
-const { DAEMON_ENVIRONMENT } = require('../agent/dist/service/daemon-environment.js');
+const { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } = require('../agent/dist/service/daemon-environment.js');
+const nodeFlags = plain ? [] : DAEMON_NODE_FLAGS;
 const agentEnv = plain ? process.env : { ...process.env, ...DAEMON_ENVIRONMENT };
 
 function publicKeyBase64() {
@@ -29,7 +31,7 @@ function publicKeyBase64() {
 
 function startAgent(args) {
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [VACT, 'agent', 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: agentEnv });
+  const child = spawn(process.execPath, [...nodeFlags, VACT, 'agent', 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: agentEnv });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => { err += d; });
@@ -136,7 +138,7 @@ async function main() {
     const lifecycleEvents = after.events.length - before.events.length;
 
     const rssMb = (a.rssKb / 1024).toFixed(1);
-    const envText = plain ? 'plain environment' : `service environment ${Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+    const envText = plain ? 'plain node' : `as the service runs it: ${[...DAEMON_NODE_FLAGS, ...Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `${k}=${v}`)].join(' ')}`;
     console.log(`agent-footprint (${envText}): idle RSS ${rssMb} MB (goal <= 60; of which private/anonymous ${(a.anonKb / 1024).toFixed(1)} MB (goal <= 16), file-backed ${(a.fileKb / 1024).toFixed(1)} MB mostly the node binary shared with other node processes), `
       + `startup to first status ${startupMedian.toFixed(0)} ms median, ${startupTimes[0].toFixed(0)} ms best of ${startupTimes.length} restarts (goal <= 300, cached hardware hash), `
       + `idle process wakeups ${osWakeupsPerHour}/h (over ${idleSeconds} s), lifecycle events in a simulated idle day ${lifecycleEvents} (${(lifecycleEvents / 24).toFixed(1)}/h; KMS retry every 2 h + daily reminder)`);

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 'use strict';
-// KMS host benchmark (issue 8): a renewal storm against a real KMS host process (listener + handler +
+// KMS host benchmark: a renewal storm against a real KMS host process (listener + handler +
 // count store, every activated response signed with Ed25519), and in the same run a bare Node TCP
 // echo server (250 bytes back, one connection per request) as the ceiling. N virtual clients with
 // distinct CMIDs, one TCP connection per request as real clients do, at concurrency 1, 64 and 256.
-// Prints requests/s, p50/p99, the ratio to the echo ceiling, and the host's RSS.
+// Prints requests/s, p50/p99, the ratio to the echo ceiling, and the host's RSS. The host runs with
+// the node flags of the agent's service unit (DAEMON_NODE_FLAGS), the echo ceiling with none.
 // Goal on 2 cores: >= 0.8x echo at c=64, p99 <= 20 ms, RSS <= 80 MB, no loss of count.
 // The load comes from separate generator processes (--generators, 2 by default), for the echo ceiling
 // and the host alike, so the ratio measures the servers, not one busy generator; every level runs
@@ -23,6 +24,7 @@ const LEVELS = arg('--concurrency', '1,64,256').split(',').map(Number);
 const RUNS = Number(arg('--runs', '3'));
 const GENERATORS = Number(arg('--generators', '2'));
 const HOST = '127.0.0.1';
+const { DAEMON_NODE_FLAGS } = require('../agent/dist/service/daemon-environment');
 
 // ---- child modes: the servers under test ----
 async function serveHost() {
@@ -75,7 +77,9 @@ function commands(status, quit) {
 
 // ---- the parent: the load generator ----
 function start(mode) {
-  const child = spawn(process.execPath, [...(process.env.KMS_BENCH_PROF && mode === 'host' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/kmsprof'] : []), __filename, '--serve', mode], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // The host runs with the node flags the agent's service unit gives the daemon; the echo ceiling is bare node.
+  const flags = mode === 'host' ? [...DAEMON_NODE_FLAGS, ...(process.env.KMS_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/kmsprof'] : [])] : [];
+  const child = spawn(process.execPath, [...flags, __filename, '--serve', mode], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = [];
   let waiting = null;
   let buf = '';
@@ -139,8 +143,10 @@ async function loadHere(port, concurrency, seconds, frames) {
 async function generate() {
   const { encodeKmsRequest } = require('@vact/shared');
   const [port, c, secs] = process.argv.slice(3).map(Number);
+  const c0 = process.cpuUsage();
   const r = await loadHere(port, c, secs, () => requestFrame(encodeKmsRequest));
-  process.stdout.write(JSON.stringify(r));
+  const c1 = process.cpuUsage(c0);
+  process.stdout.write(JSON.stringify({ ...r, cpuUs: c1.user + c1.system }));
 }
 
 /** One measurement: the concurrency split over GENERATORS processes, their latencies merged. */
@@ -156,7 +162,7 @@ async function load(port, concurrency, seconds) {
   const lat = parts.flatMap((p) => p.lat).sort((a, b) => a - b);
   const elapsed = Math.max(...parts.map((p) => p.elapsed));
   const q = (p) => lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : NaN;
-  return { rps: lat.length / elapsed, p50: q(0.5), p99: q(0.99), failed: parts.reduce((a, p) => a + p.failed, 0), n: lat.length };
+  return { rps: lat.length / elapsed, p50: q(0.5), p99: q(0.99), failed: parts.reduce((a, p) => a + p.failed, 0), n: lat.length, genUs: parts.reduce((a, p) => a + p.cpuUs, 0) / Math.max(1, lat.length) };
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
@@ -200,14 +206,14 @@ async function main() {
   await Promise.all([echo.quit(), host.quit()]);
   const f = (x) => x.toFixed(x < 10 ? 2 : 0);
   const one = ({ e, h, ratio }) => `host ${f(h.rps)}/s p50 ${f(h.p50)} ms p99 ${f(h.p99)} ms (failed ${h.failed}) | echo ${f(e.rps)}/s p50 ${f(e.p50)} ms p99 ${f(e.p99)} ms | ratio ${ratio.toFixed(2)}`;
-  const cpu = (runs) => `server CPU per request: host ${median(runs.map((r) => r.h.cpuUs)).toFixed(0)} µs, echo ${median(runs.map((r) => r.e.cpuUs)).toFixed(0)} µs`;
+  const cpu = (runs) => `server CPU per request: host ${median(runs.map((r) => r.h.cpuUs)).toFixed(0)} µs, echo ${median(runs.map((r) => r.e.cpuUs)).toFixed(0)} µs (load generators ${median(runs.map((r) => r.h.genUs)).toFixed(0)} / ${median(runs.map((r) => r.e.genUs)).toFixed(0)} µs)`;
   const parts = rows.map(({ c, runs }) => {
     const best = runs.reduce((a, b) => (b.ratio > a.ratio ? b : a));
     const m = (get) => median(runs.map(get));
     return `c=${c} (${runs.length} runs): median host ${f(m((r) => r.h.rps))}/s p99 ${f(m((r) => r.h.p99))} ms, echo ${f(m((r) => r.e.rps))}/s, ratio ${m((r) => r.ratio).toFixed(2)}, ${cpu(runs)}; best ${one(best)}`;
   });
   const countOk = st.count === st.cacheSize && st.cacheSize === 50;
-  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB after the storm, ${(idle.rss / 1048576).toFixed(1)} MB before it (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
+  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, host node flags ${DAEMON_NODE_FLAGS.join(' ') || 'none'}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB after the storm, ${(idle.rss / 1048576).toFixed(1)} MB before it (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
 }
 
 if (process.argv[2] === '--generate') {

@@ -1,4 +1,4 @@
-// Typed JSON-RPC dispatch (issue 7 §2): one handler per method of the control API's method table,
+// Typed JSON-RPC dispatch: one handler per method of the control API's method table,
 // keyed by method name. The handler's params and result types come from the table's zod schemas,
 // so a missing, extra or misspelt handler, or one returning the wrong shape, does not compile.
 import {

@@ -1,4 +1,4 @@
-// The agent's KMS edges (issue 8), standalone until the composition root registers them.
+// The agent's KMS edges: the host listener, count store and client exchange, each usable on its own.
 export * from './host/listener';
 export * from './host/count-store';
 export * from './client/exchange';

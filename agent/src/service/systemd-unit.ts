@@ -1,7 +1,7 @@
 // The agent's systemd unit as a pure function of where things are: `vact agent install`
 // writes it, `--print` shows it, and a test hands it to `systemd-analyze verify`.
 
-import { DAEMON_ENVIRONMENT } from './daemon-environment';
+import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from './daemon-environment';
 
 /** Where the service's pieces live on the installed machine. */
 export interface UnitSpec {
@@ -30,7 +30,7 @@ function execWord(word: string): string {
 
 /** Renders the hardened unit file. */
 export function renderUnit(spec: UnitSpec): string {
-  const exec = [spec.node, spec.entry, 'agent', 'run', '--config', spec.configFile].map(execWord).join(' ');
+  const exec = [spec.node, ...DAEMON_NODE_FLAGS, spec.entry, 'agent', 'run', '--config', spec.configFile].map(execWord).join(' ');
   const ownStateDir = spec.stateDir === DEFAULT_STATE_DIR;
   const caps = spec.bindPrivileged
     ? ['# A KMS host: `vact kms port` may move the listener to a port below 1024.',

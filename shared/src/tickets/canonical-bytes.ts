@@ -10,25 +10,69 @@ export const MAX_STRING_BYTES = 128;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Append-only builder of canonical bytes; validates every value before it is written. */
+/** Writes `v` at `at` as UTF-8 when it is ASCII (the usual case: ids, hashes, edition names); -1 otherwise. */
+function writeAscii(out: Uint8Array, at: number, v: string): number {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    out[at + i] = c;
+  }
+  return v.length;
+}
+
+/**
+ * Append-only builder of canonical bytes; validates every value before it is written. One buffer,
+ * grown when needed, so a field costs no allocation of its own (the KMS host writes one per request).
+ */
 export class ByteWriter {
-  private readonly parts: Uint8Array[] = [];
+  private buf: Uint8Array;
   private length = 0;
 
-  constructor(private readonly what: string) {}
+  constructor(private readonly what: string, sizeHint = 256) {
+    this.buf = new Uint8Array(sizeHint);
+  }
+
+  /** Bytes written so far. */
+  get size(): number {
+    return this.length;
+  }
+
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const grown = new Uint8Array(Math.max(2 * this.buf.length, this.length + n));
+    grown.set(this.buf.subarray(0, this.length));
+    this.buf = grown;
+  }
 
   bytes(b: Uint8Array): this {
-    this.parts.push(b);
+    this.room(b.length);
+    this.buf.set(b, this.length);
     this.length += b.length;
     return this;
   }
 
   u8(v: number): this {
-    return this.bytes(Uint8Array.of(v));
+    this.room(1);
+    this.buf[this.length++] = v;
+    return this;
   }
 
   u16(v: number): this {
-    return this.bytes(Uint8Array.of(v >>> 8, v & 0xff));
+    this.room(2);
+    this.buf[this.length++] = (v >>> 8) & 0xff;
+    this.buf[this.length++] = v & 0xff;
+    return this;
+  }
+
+  /** A u32, big-endian (callers check the range). */
+  u32(v: number): this {
+    this.room(4);
+    const b = this.buf;
+    b[this.length++] = (v >>> 24) & 0xff;
+    b[this.length++] = (v >>> 16) & 0xff;
+    b[this.length++] = (v >>> 8) & 0xff;
+    b[this.length++] = v & 0xff;
+    return this;
   }
 
   /** A time or count: a non-negative safe integer, written as 64 bits. */
@@ -36,20 +80,27 @@ export class ByteWriter {
     if (!Number.isSafeInteger(v) || v < 0) {
       throw new VactError('INVALID_ENCODING', `${this.what}: ${field} must be a non-negative integer (ms since epoch), got ${String(v)}`);
     }
-    const b = new Uint8Array(8);
-    const view = new DataView(b.buffer);
-    view.setUint32(0, Math.floor(v / 0x100000000));
-    view.setUint32(4, v >>> 0);
-    return this.bytes(b);
+    return this.u32(Math.floor(v / 0x100000000)).u32(v >>> 0);
   }
 
   str(field: string, v: string): this {
     if (typeof v !== 'string') throw new VactError('INVALID_ENCODING', `${this.what}: ${field} must be a string`);
+    if (v.length <= MAX_STRING_BYTES) {
+      this.room(2 + v.length);
+      const n = writeAscii(this.buf, this.length + 2, v);
+      if (n >= 0) return this.u16(n).skip(n);
+    }
     const b = encoder.encode(v);
     if (b.length > MAX_STRING_BYTES) {
       throw new VactError('INVALID_ENCODING', `${this.what}: ${field} is ${b.length} bytes, the limit is ${MAX_STRING_BYTES}`);
     }
     return this.u16(b.length).bytes(b);
+  }
+
+  /** Counts `n` bytes already placed just past the end (by writeAscii). */
+  private skip(n: number): this {
+    this.length += n;
+    return this;
   }
 
   /** A value from a closed set, written as its 1-based position. */
@@ -68,14 +119,16 @@ export class ByteWriter {
     return this.bytes(b);
   }
 
+  /** Overwrites a u16 written earlier at `at` (a length known only once what follows is written). */
+  patchU16(at: number, v: number): this {
+    this.buf[at] = (v >>> 8) & 0xff;
+    this.buf[at + 1] = v & 0xff;
+    return this;
+  }
+
+  /** The bytes written, in an array of their own (the writer's, when its size hint was exact). */
   finish(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let at = 0;
-    for (const p of this.parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return this.length === this.buf.length ? this.buf : this.buf.slice(0, this.length);
   }
 }
 
@@ -111,13 +164,17 @@ export class ByteReader {
     return ((b[0]) << 8) | (b[1]);
   }
 
+  /** A u32, big-endian. */
+  u32(field: string): number {
+    const b = this.bytes(field, 4);
+    return b[0] * 0x1000000 + ((b[1] << 16) | (b[2] << 8) | b[3]);
+  }
+
   u64(field: string): number {
     const at = this.at;
-    const b = this.bytes(field, 8);
-    const view = new DataView(b.buffer, b.byteOffset, 8);
-    const hi = view.getUint32(0);
+    const hi = this.u32(field);
     if (hi > 0x1fffff) this.fail(`${field} at byte ${at} is beyond 2^53 ms`);
-    return hi * 0x100000000 + view.getUint32(4);
+    return hi * 0x100000000 + this.u32(field);
   }
 
   str(field: string): string {
@@ -125,6 +182,9 @@ export class ByteReader {
     const n = this.u16(`${field} length`);
     if (n > MAX_STRING_BYTES) this.fail(`${field} at byte ${at} claims ${n} bytes, the limit is ${MAX_STRING_BYTES}`);
     const b = this.bytes(field, n);
+    let ascii = true;
+    for (let i = 0; i < b.length && ascii; i++) ascii = b[i] < 0x80;
+    if (ascii) return String.fromCharCode(...b);
     try {
       return decoder.decode(b);
     } catch {
@@ -156,9 +216,13 @@ export function checkSize(what: string, bytes: Uint8Array, limit: number): void 
   if (bytes.length > limit) throw new VactError('INVALID_ENCODING', `${what}: ${bytes.length} bytes, the limit is ${limit}`);
 }
 
+/** The few domain-separation tags, encoded once. */
+const tagBytes = new Map<string, Uint8Array>();
+
 /** The bytes a signature covers: an ASCII domain-separation tag, a zero byte, then the canonical body. */
 export function signedMessage(tag: string, body: Uint8Array): Uint8Array {
-  const t = encoder.encode(tag);
+  let t = tagBytes.get(tag);
+  if (!t) tagBytes.set(tag, (t = encoder.encode(tag)));
   const out = new Uint8Array(t.length + 1 + body.length);
   out.set(t, 0);
   out.set(body, t.length + 1);

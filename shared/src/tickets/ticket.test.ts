@@ -99,6 +99,20 @@ describe('tickets', () => {
     assert.ok(encodeTicket(kmsTicket).length < 600, 'a KMS ticket with its certificate stays a few hundred bytes');
   });
 
+  it('a host-signed ticket keeps the bytes it was signed over: the same as encoding its fields, frozen, and each caller gets its own copy', () => {
+    const fromFields = encodeTicket({ ...kmsTicket, body: { ...kmsTicket.body } }); // a copy carries no cached bytes
+    assert.deepEqual(encodeTicket(kmsTicket), fromFields);
+    assert.deepEqual(encodeTicket({ ...kmsTicket, body: { ...kmsTicket.body, nonce: 'ab'.repeat(16) } }).length, fromFields.length);
+    assert.notDeepEqual(encodeTicket({ ...kmsTicket, body: { ...kmsTicket.body, nonce: 'ab'.repeat(16) } }), fromFields);
+    assert.ok(Object.isFrozen(kmsTicket) && Object.isFrozen(kmsTicket.body));
+    assert.throws(() => { (kmsTicket.body as { cmid: string }).cmid = 'f'.repeat(32); }, TypeError);
+    const mine = encodeTicket(kmsTicket);
+    mine.fill(0);
+    assert.deepEqual(encodeTicket(kmsTicket), fromFields);
+    assert.deepEqual(Object.keys(kmsTicket), ['body', 'signature', 'hostCertificate']);
+    assert.equal(JSON.stringify(kmsTicket), JSON.stringify({ body: kmsTicket.body, signature: kmsTicket.signature, hostCertificate: cert }));
+  });
+
   it('verifies a host-signed KMS ticket and an authority-signed MAK ticket', () => {
     verifyTicket(nodeEd25519, root.publicKey, kmsTicket, expect);
     verifyTicket(nodeEd25519, root.publicKey, makTicket, { ...expect, now: T0 + 9999 * DAY });

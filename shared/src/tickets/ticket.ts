@@ -43,11 +43,24 @@ const CHANNELS: readonly TicketBody['channel'][] = ['KMS', 'MAK', 'offline'];
 const ISSUERS: readonly TicketBody['issuer'][] = ['authority', 'kms-host'];
 const WHAT = 'ticket';
 
+/** What a ticket's signed message starts with: its tag and the zero byte. */
+const TICKET_MESSAGE_PREFIX = signedMessage(TICKET_TAG, new Uint8Array(0));
+
 /** Canonical bytes of a ticket body (what its signer signs, after the tag). */
 export function encodeTicketBody(body: TicketBody): Uint8Array {
+  return writeTicketBody(new ByteWriter(WHAT), body).finish();
+}
+
+/** The signed message of a ticket body, signedMessage(TICKET_TAG, encodeTicketBody(body)), in one buffer. */
+function signedTicketBody(body: TicketBody): { message: Uint8Array; body: Uint8Array } {
+  const message = writeTicketBody(new ByteWriter(WHAT).bytes(TICKET_MESSAGE_PREFIX), body).finish();
+  return { message, body: message.subarray(TICKET_MESSAGE_PREFIX.length) };
+}
+
+function writeTicketBody(w: ByteWriter, body: TicketBody): ByteWriter {
   if (body.version !== 1) throw new VactError('VERSION_MISMATCH', `${WHAT}: version ${String(body.version)} cannot be encoded (this build writes version 1)`);
   if (body.validUntil !== null && body.validUntil < body.issuedAt) throw new VactError('INVALID_ENCODING', `${WHAT}: validUntil is before issuedAt`);
-  const w = new ByteWriter(WHAT)
+  w
     .u8(1)
     .u8(TICKET_KIND)
     .str('cmid', body.cmid)
@@ -58,7 +71,7 @@ export function encodeTicketBody(body: TicketBody): Uint8Array {
     .u64('issuedAt', body.issuedAt);
   if (body.validUntil === null) w.u8(0);
   else w.u8(1).u64('validUntil', body.validUntil);
-  return w.str('nonce', body.nonce).choice('issuer', body.issuer, ISSUERS).finish();
+  return w.str('nonce', body.nonce).choice('issuer', body.issuer, ISSUERS);
 }
 
 function readBody(r: ByteReader): TicketBody {
@@ -86,6 +99,15 @@ function signature(crypto: Ed25519, privateKey: string, body: TicketBody): strin
   return toBase64(crypto.sign(privateKey, signedMessage(TICKET_TAG, encodeTicketBody(body))));
 }
 
+/**
+ * Where a ticket this process signed as a KMS host keeps its canonical bytes, made while signing: the
+ * body is encoded once, for the signature and for the wire. A hidden (non-enumerable) property of a
+ * frozen ticket, so the bytes stay true, copies and JSON leave them behind, and the garbage collector
+ * sees a plain field (a WeakMap's entries cost it more under a storm of short-lived tickets).
+ */
+const ENCODED = Symbol('vact.ticket.encoded');
+type EncodedTicket = Ticket & { readonly [ENCODED]?: Uint8Array };
+
 /** Signs a MAK/offline ticket with the authority root key. */
 export function signTicketByAuthority(crypto: Ed25519, rootPrivateKey: string, body: TicketBody): Ticket {
   if (body.issuer !== 'authority') throw new VactError('INVALID_REQUEST', `a ticket signed by the authority must have issuer 'authority', not '${body.issuer}'`);
@@ -98,7 +120,14 @@ export function signTicketByHost(crypto: Ed25519, hostPrivateKey: string, cert: 
   if (body.channel !== 'KMS' || body.validUntil === null) {
     throw new VactError('INVALID_REQUEST', 'a KMS host may sign only KMS tickets with an expiry');
   }
-  return { body: { ...body }, signature: signature(crypto, hostPrivateKey, body), hostCertificate: cert };
+  const { message, body: bodyBytes } = signedTicketBody(body);
+  const sig = crypto.sign(hostPrivateKey, message);
+  if (sig.length !== 64) throw new VactError('INVALID_ENCODING', `${WHAT}: signature must be 64 bytes, got ${sig.length}`);
+  const certBytes = certificateBytes(cert);
+  const w = new ByteWriter(WHAT, bodyBytes.length + 64 + 3 + certBytes.length).bytes(bodyBytes).bytes(sig).u8(1).u16(certBytes.length).bytes(certBytes);
+  const ticket: Ticket = { body: Object.freeze({ ...body }), signature: toBase64(sig), hostCertificate: cert };
+  Object.defineProperty(ticket, ENCODED, { value: w.finish() });
+  return Object.freeze(ticket);
 }
 
 function mismatch(field: string, got: string, want: string): VactError {
@@ -143,20 +172,38 @@ export function verifyTicket(crypto: Ed25519, rootPublicKey: string, ticket: Tic
 /** A KMS host attaches one certificate to every ticket: encode it once (certificates are never mutated). */
 const encodedCertificates = new WeakMap<HostCertificate, Uint8Array>();
 
-/** Canonical bytes of a signed ticket: body, 64-byte signature, then 0, or 1 + u16 length + the host certificate. */
-export function encodeTicket(t: Ticket): Uint8Array {
+function certificateBytes(c: HostCertificate): Uint8Array {
+  let cert = encodedCertificates.get(c);
+  if (!cert) {
+    cert = encodeHostCertificate(c);
+    encodedCertificates.set(c, cert);
+  }
+  return cert;
+}
+
+/** The canonical bytes of `t`, shared with the cache when it has them (callers copy, never mutate). */
+function ticketBytes(t: Ticket): Uint8Array {
+  const cached = (t as EncodedTicket)[ENCODED];
+  if (cached) return cached;
   const w = new ByteWriter(WHAT).bytes(encodeTicketBody(t.body)).base64('signature', t.signature, 64);
   if (t.hostCertificate) {
-    let cert = encodedCertificates.get(t.hostCertificate);
-    if (!cert) {
-      cert = encodeHostCertificate(t.hostCertificate);
-      encodedCertificates.set(t.hostCertificate, cert);
-    }
+    const cert = certificateBytes(t.hostCertificate);
     w.u8(1).u16(cert.length).bytes(cert);
   } else {
     w.u8(0);
   }
   return w.finish();
+}
+
+/** Canonical bytes of a signed ticket: body, 64-byte signature, then 0, or 1 + u16 length + the host certificate. */
+export function encodeTicket(t: Ticket): Uint8Array {
+  const cached = (t as EncodedTicket)[ENCODED];
+  return cached ? cached.slice() : ticketBytes(t);
+}
+
+/** @internal For the KMS response encoder: encodeTicket(t) without a copy of its own (read it, never change it). */
+export function encodedTicketView(t: Ticket): Uint8Array {
+  return ticketBytes(t);
 }
 
 /** Reads a signed ticket from its canonical bytes (signatures not checked: see verifyTicket). */

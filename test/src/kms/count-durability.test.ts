@@ -1,4 +1,4 @@
-// The KMS host count survives kill -9 of a real host process (issue 8: at most the last second is lost).
+// The KMS host count survives kill -9 of a real host process (at most the last second is lost).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';

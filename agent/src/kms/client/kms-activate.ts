@@ -1,4 +1,4 @@
-// One KMS activation attempt as the client channel will run it (issue 8, "KMS client"): find a host,
+// One KMS activation attempt as the client channel runs it: find a host,
 // exchange one request, and verify any ticket — chain to the authority key, CMID, hardware hash,
 // edition, nonce, and that the host's key group covers the edition — before anything is returned.
 // A rogue host (valid protocol, certificate from another authority) therefore activates nobody.

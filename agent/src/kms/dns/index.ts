@@ -1,4 +1,4 @@
-// DNS publishing of a KMS host: RFC 2136 dynamic update with TSIG (issue 8).
+// DNS publishing of a KMS host: RFC 2136 dynamic update with TSIG.
 export * from './tsig-key';
 export * from './tsig';
 export * from './srv-update';

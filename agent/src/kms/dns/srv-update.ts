@@ -1,4 +1,4 @@
-// Publishing a KMS host in DNS (DESIGN §3, issue 8): RFC 2136 dynamic updates of its SRV record
+// Publishing a KMS host in DNS (DESIGN §3): RFC 2136 dynamic updates of its SRV record
 // `_vlmcs._tcp.<zone>` and its A record, signed with TSIG; the server's MAC on the reply is checked.
 // Messages are built with dns-packet; only the class-NONE delete (which dns-packet cannot express)
 // and the TSIG record are written by hand.

@@ -1,4 +1,4 @@
-// Persists the KMS host's count and client register so they survive restarts (DESIGN §7, issue 8:
+// Persists the KMS host's count and client register so they survive restarts (DESIGN §7:
 // a kill -9 loses at most the last second of requests). Writes are atomic (temp, fsync, rename) and
 // batched: a storm of requests costs one write per second, not one per request.
 import * as fs from 'node:fs';

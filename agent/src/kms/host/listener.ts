@@ -31,6 +31,8 @@ export interface KmsListenerStats {
   refused: Record<KmsRefusal, number>;
 }
 
+const ignore = (): void => undefined;
+
 export const KMS_DEFAULTS = { requestTimeoutMs: 5000, idleTimeoutMs: 2000, maxConnections: 256 } as const;
 
 export class KmsListener {
@@ -72,7 +74,7 @@ export class KmsListener {
     const remote = socket.remoteAddress ?? '?';
     const acceptedAt = performance.now();
     this.stats.connections++;
-    socket.on('error', () => undefined); // resets and broken pipes are the peer's business
+    socket.on('error', ignore); // resets and broken pipes are the peer's business
     if (this.sockets.size >= (this.opts.maxConnections ?? KMS_DEFAULTS.maxConnections)) {
       this.refuse(socket, 'busy', remote, new VactError('KMS_HOST_BUSY'));
       // A peer that never reads the refusal must not hold the socket open.

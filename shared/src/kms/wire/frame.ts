@@ -2,6 +2,7 @@
 // frame type, u16 body length — then the body. The header alone tells a reader how many bytes to
 // wait for, and whether to give up before reading any more (wrong magic, version or size).
 import { VactError } from '../../errors/error-codes';
+import { ByteWriter } from '../../tickets/canonical-bytes';
 
 /** "VK": lets a host tell a vact client from a stray connection at the first two bytes. */
 export const KMS_MAGIC = Uint8Array.of(0x56, 0x4b);
@@ -21,8 +22,11 @@ export interface KmsFrameHeader {
   frameBytes: number;
 }
 
+/** Frame type names by their byte, built once (a host reads a header for every request). */
+const TYPE_NAMES = new Map<number, KmsFrameTypeName>((Object.keys(KmsFrameType) as KmsFrameTypeName[]).map((k) => [KmsFrameType[k], k]));
+
 function typeName(v: number): KmsFrameTypeName | undefined {
-  return (Object.keys(KmsFrameType) as KmsFrameTypeName[]).find((k) => KmsFrameType[k] === v);
+  return TYPE_NAMES.get(v);
 }
 
 /**
@@ -69,4 +73,15 @@ export function unframe(bytes: Uint8Array, maxFrameBytes = KMS_MAX_FRAME_BYTES):
     throw new VactError('INVALID_ENCODING', `KMS frame: the header announces ${header.frameBytes} bytes, ${bytes.length} arrived`);
   }
   return { type: header.type, body: bytes.subarray(KMS_HEADER_BYTES) };
+}
+
+/** A writer that starts with a header of `type` whose length finishFrame fills in: a frame in one buffer. */
+export function frameWriter(type: KmsFrameTypeName, what: string, sizeHint = 256): ByteWriter {
+  return new ByteWriter(what, sizeHint).bytes(KMS_MAGIC).u8(KMS_WIRE_VERSION).u8(KmsFrameType[type]).u16(0);
+}
+
+/** The frame a frameWriter holds, its body length filled in. */
+export function finishFrame(w: ByteWriter): Uint8Array {
+  if (w.size > KMS_MAX_FRAME_BYTES) throw new VactError('PAYLOAD_TOO_LARGE', `KMS frame: ${w.size} bytes, the limit is ${KMS_MAX_FRAME_BYTES}`);
+  return w.patchU16(4, w.size - KMS_HEADER_BYTES).finish();
 }

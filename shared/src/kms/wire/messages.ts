@@ -3,11 +3,11 @@
 // throw anything else, so a host can answer garbage with a clean error frame.
 import { ErrorCodes, VactError, type ErrorCodeName } from '../../errors/error-codes';
 import { LicenseStatusCode, type LicenseStatus } from '../../lifecycle/types';
-import { ByteReader, ByteWriter } from '../../tickets/canonical-bytes';
-import { decodeTicket, encodeTicket, type Ticket } from '../../tickets/ticket';
+import { ByteReader } from '../../tickets/canonical-bytes';
+import { decodeTicket, encodedTicketView, type Ticket } from '../../tickets/ticket';
 import { toHex } from '../../crypto/sha256';
-import { fromHex, readU32, u32 } from './bytes';
-import { frame, KMS_MAX_FRAME_BYTES, unframe, type KmsFrameTypeName } from './frame';
+import { checkU32, parseHex } from './bytes';
+import { finishFrame, frameWriter, KMS_MAX_FRAME_BYTES, unframe, type KmsFrameTypeName } from './frame';
 
 /** A client's request: who asks, for what edition, in what state. */
 export interface KmsRequest {
@@ -58,15 +58,15 @@ export type KmsMessage =
   | { type: 'error'; error: KmsErrorReply };
 
 export const ZERO_NONCE = '0'.repeat(32);
-const STATUSES = Object.keys(LicenseStatusCode) as LicenseStatus[];
+const STATUS_BY_CODE = new Map<number, LicenseStatus>((Object.keys(LicenseStatusCode) as LicenseStatus[]).map((s) => [LicenseStatusCode[s], s]));
 const FLAG_VM = 0x01;
 const FLAG_ACTIVATED = 0x01;
 const FLAG_DUPLICATE = 0x02;
 const CODE_BY_NUMBER = new Map<number, ErrorCodeName>((Object.keys(ErrorCodes) as ErrorCodeName[]).map((k) => [ErrorCodes[k].number, k]));
 
 function id16(field: string, hex: string): Uint8Array {
-  const b = fromHex(hex, `KMS frame: ${field}`);
-  if (b.length !== 16 || hex !== hex.toLowerCase()) throw new VactError('INVALID_ENCODING', `KMS frame: ${field} must be 32 lowercase hex characters`);
+  const b = typeof hex === 'string' && hex.length === 32 ? parseHex(hex, true) : null;
+  if (!b) throw new VactError('INVALID_ENCODING', `KMS frame: ${field} must be 32 lowercase hex characters`);
   return b;
 }
 
@@ -78,44 +78,47 @@ function statusCode(s: LicenseStatus): number {
 
 /** Encodes a request frame. */
 export function encodeKmsRequest(q: KmsRequest): Uint8Array {
-  const w = new ByteWriter('KMS request')
+  const w = frameWriter('request', 'KMS request')
     .bytes(id16('cmid', q.cmid))
     .bytes(id16('nonce', q.nonce))
     .u64('clientTime', q.clientTime)
     .str('edition', q.edition)
     .u8(q.vm ? FLAG_VM : 0)
     .u8(statusCode(q.licenseStatus))
-    .bytes(u32('remainingGraceMinutes', q.remainingGraceMinutes))
+    .u32(checkU32('remainingGraceMinutes', q.remainingGraceMinutes))
     .str('machineName', q.machineName)
     .str('hardwareHash', q.hardwareHash);
-  return frame('request', w.finish());
+  return finishFrame(w);
 }
+
+/** Bytes of a response frame before its ticket. */
+const RESPONSE_FIXED_BYTES = 6 + 16 + 4 + 1 + 4 + 4 + 8 + 2;
 
 /** Encodes a response frame; a ticket must be present exactly when activated. */
 export function encodeKmsResponse(p: KmsResponse): Uint8Array {
   if (p.activated !== (p.ticket !== undefined)) throw new VactError('INVALID_ENCODING', 'KMS response: a ticket goes with an activation, and only with one');
-  const ticket = p.ticket ? encodeTicket(p.ticket) : new Uint8Array(0);
-  const w = new ByteWriter('KMS response')
+  const ticket = p.ticket ? encodedTicketView(p.ticket) : new Uint8Array(0);
+  const w = frameWriter('response', 'KMS response', RESPONSE_FIXED_BYTES + ticket.length)
     .bytes(id16('nonce', p.nonce))
-    .bytes(u32('count', p.count))
+    .u32(checkU32('count', p.count))
     .u8((p.activated ? FLAG_ACTIVATED : 0) | (p.duplicateCmid ? FLAG_DUPLICATE : 0))
-    .bytes(u32('activationIntervalMinutes', p.activationIntervalMinutes))
-    .bytes(u32('renewalIntervalMinutes', p.renewalIntervalMinutes))
+    .u32(checkU32('activationIntervalMinutes', p.activationIntervalMinutes))
+    .u32(checkU32('renewalIntervalMinutes', p.renewalIntervalMinutes))
     .u64('hostTime', p.hostTime)
     .u16(ticket.length)
     .bytes(ticket);
-  return frame('response', w.finish());
+  return finishFrame(w);
 }
 
 /** Encodes an error frame. */
 export function encodeKmsError(e: KmsErrorReply): Uint8Array {
   if (!Number.isInteger(e.number) || e.number < 0 || e.number > 0xffff) throw new VactError('INVALID_ENCODING', `KMS error: number ${String(e.number)} is not a u16`);
-  const w = new ByteWriter('KMS error')
+  const w = frameWriter('error', 'KMS error')
     .bytes(id16('nonce', e.nonce))
     .u16(e.number)
     .u64('hostTime', e.hostTime)
     .str('detail', truncateUtf8(e.detail, 128));
-  return frame('error', w.finish());
+  return finishFrame(w);
 }
 
 /** An error frame for a catalogue error. */
@@ -141,9 +144,9 @@ function readRequest(r: ByteReader): KmsRequest {
   if ((flags & ~FLAG_VM) !== 0) r.fail(`flags at byte ${flagsAt} has unknown bits 0x${flags.toString(16)}`);
   const statusAt = r.offset;
   const code = r.u8('licenseStatus');
-  const licenseStatus = STATUSES.find((s) => LicenseStatusCode[s] === code);
+  const licenseStatus = STATUS_BY_CODE.get(code);
   if (licenseStatus === undefined) r.fail(`licenseStatus at byte ${statusAt} has unknown value ${code}`);
-  const remainingGraceMinutes = readU32(r.bytes('remainingGraceMinutes', 4));
+  const remainingGraceMinutes = r.u32('remainingGraceMinutes');
   const machineName = r.str('machineName');
   const hardwareHash = r.str('hardwareHash');
   return { cmid, nonce, clientTime, edition, vm: (flags & FLAG_VM) !== 0, licenseStatus, remainingGraceMinutes, machineName, hardwareHash };
@@ -151,12 +154,12 @@ function readRequest(r: ByteReader): KmsRequest {
 
 function readResponse(r: ByteReader): KmsResponse {
   const nonce = toHex(r.bytes('nonce', 16));
-  const count = readU32(r.bytes('count', 4));
+  const count = r.u32('count');
   const flagsAt = r.offset;
   const flags = r.u8('flags');
   if ((flags & ~(FLAG_ACTIVATED | FLAG_DUPLICATE)) !== 0) r.fail(`flags at byte ${flagsAt} has unknown bits 0x${flags.toString(16)}`);
-  const activationIntervalMinutes = readU32(r.bytes('activationIntervalMinutes', 4));
-  const renewalIntervalMinutes = readU32(r.bytes('renewalIntervalMinutes', 4));
+  const activationIntervalMinutes = r.u32('activationIntervalMinutes');
+  const renewalIntervalMinutes = r.u32('renewalIntervalMinutes');
   const hostTime = r.u64('hostTime');
   const lengthAt = r.offset;
   const length = r.u16('ticket length');
