@@ -5,7 +5,8 @@
 // echo server (250 bytes back, one connection per request) as the ceiling. N virtual clients with
 // distinct CMIDs, one TCP connection per request as real clients do, at concurrency 1, 64 and 256.
 // Prints requests/s, p50/p99, the ratio to the echo ceiling, and the host's RSS. The host runs with
-// the node flags of the agent's service unit (DAEMON_NODE_FLAGS), the echo ceiling with none.
+// the node flags and environment of the agent's service unit (DAEMON_NODE_FLAGS, DAEMON_ENVIRONMENT),
+// the echo ceiling with none.
 // Goal on 2 cores: >= 0.8x echo at c=64, p99 <= 20 ms, RSS <= 80 MB, no loss of count.
 // The load comes from separate generator processes (--generators, 2 by default), for the echo ceiling
 // and the host alike, so the ratio measures the servers, not one busy generator; every level runs
@@ -24,7 +25,7 @@ const LEVELS = arg('--concurrency', '1,64,256').split(',').map(Number);
 const RUNS = Number(arg('--runs', '3'));
 const GENERATORS = Number(arg('--generators', '2'));
 const HOST = '127.0.0.1';
-const { DAEMON_NODE_FLAGS } = require('../agent/dist/service/daemon-environment');
+const { DAEMON_NODE_FLAGS, DAEMON_ENVIRONMENT } = require('../agent/dist/service/daemon-environment');
 
 // ---- child modes: the servers under test ----
 async function serveHost() {
@@ -77,9 +78,10 @@ function commands(status, quit) {
 
 // ---- the parent: the load generator ----
 function start(mode) {
-  // The host runs with the node flags the agent's service unit gives the daemon; the echo ceiling is bare node.
+  // The host runs with the node flags and environment the agent's service unit gives the daemon; the echo ceiling is bare node.
   const flags = mode === 'host' ? [...DAEMON_NODE_FLAGS, ...(process.env.KMS_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/kmsprof'] : [])] : [];
-  const child = spawn(process.execPath, [...flags, __filename, '--serve', mode], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const env = mode === 'host' ? { ...process.env, ...DAEMON_ENVIRONMENT } : process.env;
+  const child = spawn(process.execPath, [...flags, __filename, '--serve', mode], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const lines = [];
   let waiting = null;
   let buf = '';
@@ -213,7 +215,7 @@ async function main() {
     return `c=${c} (${runs.length} runs): median host ${f(m((r) => r.h.rps))}/s p99 ${f(m((r) => r.h.p99))} ms, echo ${f(m((r) => r.e.rps))}/s, ratio ${m((r) => r.ratio).toFixed(2)}, ${cpu(runs)}; best ${one(best)}`;
   });
   const countOk = st.count === st.cacheSize && st.cacheSize === 50;
-  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, host node flags ${DAEMON_NODE_FLAGS.join(' ') || 'none'}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB after the storm, ${(idle.rss / 1048576).toFixed(1)} MB before it (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
+  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, host runs with ${[...DAEMON_NODE_FLAGS, ...Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `${k}=${v}`)].join(' ') || 'bare node'}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB after the storm, ${(idle.rss / 1048576).toFixed(1)} MB before it (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
 }
 
 if (process.argv[2] === '--generate') {
