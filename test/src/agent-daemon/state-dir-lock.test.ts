@@ -17,6 +17,18 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
+/** The dir's snapshot once the agent has stopped writing (its first KMS attempt ends just after it listens). */
+async function settledSnapshot(dir: string): Promise<Record<string, string>> {
+  let last = snapshot(dir);
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = snapshot(dir);
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  throw new Error(`${dir} kept changing for 10 s`);
+}
+
 describe('state dir lock (real processes)', function () {
   this.timeout(60_000);
   let dir: string;
@@ -36,7 +48,7 @@ describe('state dir lock (real processes)', function () {
   it('a second agent on the same dir: "state dir D is in use by PID n", exit 5, nothing written', async () => {
     const first = agentOn(stateDir);
     await first.start();
-    const before = snapshot(stateDir);
+    const before = await settledSnapshot(stateDir);
     const control = fs.readFileSync(path.join(stateDir, 'control.json'), 'utf8');
     const r = await runToExit(runArgs(stateDir));
     assert.equal(r.code, 5, r.stderr);
