@@ -3,7 +3,7 @@
 // revoked, covers the edition, under the limit — and a refusal counts nothing.
 import { randomBytes } from 'node:crypto';
 import {
-  VactError, catalogueIdentity, decodeProductKey, findEdition, keyRefusal, signTicketByAuthority, ticketToText,
+  VactError, catalogueIdentity, type CatalogueIdentity, decodeProductKey, findEdition, keyRefusal, signTicketByAuthority, ticketToText,
   signHostCertificate, decodeInstallationId, installationIdNonce, openInstallationId, encodeConfirmationId,
   openSealedKey, makProof, tagsEqual, fromBase64,
   type Catalogue, type DecodedKey, type SealedKeyRequest, type Edition, type ErrorCodeName, type Ticket,
@@ -19,7 +19,12 @@ function refusal(code: ErrorCodeName, key: DecodedKey): VactError {
 }
 
 export class ActivationService {
-  constructor(private readonly ctx: AuthorityContext) {}
+  /** The catalogue's identity, hashed once: every activation compares the requester's digest with it. */
+  private readonly catalogue: CatalogueIdentity;
+
+  constructor(private readonly ctx: AuthorityContext) {
+    this.catalogue = catalogueIdentity(ctx.catalogue);
+  }
 
   private groupIds(): string[] {
     return this.ctx.catalogue.groups.map((g) => g.id);
@@ -54,7 +59,7 @@ export class ActivationService {
   /** Refuses a request made with another catalogue than this authority's (keys and editions would read differently). */
   private async sameCatalogue(digest: string | undefined, action: string, who: string, cmid: string | null): Promise<void> {
     if (digest === undefined) return;
-    const mine = catalogueIdentity(this.ctx.catalogue);
+    const mine = this.catalogue;
     if (digest === mine.digest) return;
     const err = new VactError('CATALOGUE_MISMATCH', `the requester's catalogue has digest ${digest}; this authority's catalogue "${mine.name}" (version ${mine.version}) has digest ${mine.digest}`, { catalogueDigest: digest, authorityCatalogue: mine });
     await this.auditRefusal(action, null, who, cmid, err);
