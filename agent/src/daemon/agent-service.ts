@@ -1,8 +1,8 @@
 // The control API's view of the agent: each AgentService call is a read of the engine's state, a
 // change under its lock, or a contact through the activation runner — never network I/O under the lock.
 import {
-  VactError, SimClock, catalogueClaim, catalogueIdentity, decodeProductKey, keyRefusal, toWireTime, EventIds,
-  type AgentService, type Catalogue, type ClockResult, type Clock, type ControlNotification, type ControlParams, type Edition,
+  VactError, SimClock, catalogueIdentity, decodeProductKey, keyRefusal, toWireTime, EventIds,
+  type AgentService, type Catalogue, type CatalogueClaim, type CatalogueIdentity, type ClockResult, type Clock, type ControlNotification, type ControlParams, type Edition,
   type EventsQueryResult, type ExpiryResult, type HardwareRescanResult, type InstalledKey, type KeyInstallResult,
   type OfflineIidResult, type StatusResult, type KmsShowResult, type KmsDomainListResult, type HostStatusResult, type HostClientsResult,
 } from '@vact/shared/licensing';
@@ -26,6 +26,8 @@ import type { KmsHostRole } from '../kms/host/host-role';
 export interface AgentServiceDeps {
   config: AgentConfig;
   catalogue: Catalogue;
+  /** What this agent's activations say of its catalogue (made once by the composition root). */
+  catalogueClaim: CatalogueClaim;
   edition: Edition;
   clock: Clock;
   engine: LicenseEngine;
@@ -45,12 +47,17 @@ export class AgentServiceImpl implements AgentService {
   /** Serialises clock advances (each walks many lifecycle steps, taking the state lock per step). */
   private readonly advancing = new Mutex();
 
-  constructor(private readonly d: AgentServiceDeps) {}
+  /** The catalogue's identity for `status -v`, hashed once (the catalogue never changes while the agent runs). */
+  private readonly catalogue: CatalogueIdentity;
+
+  constructor(private readonly d: AgentServiceDeps) {
+    this.catalogue = catalogueIdentity(d.catalogue);
+  }
 
   /** The status result for the current state. */
   statusNow(verbose = false): StatusResult {
     const d = this.d;
-    return statusView(d.engine.state, { edition: d.edition, clock: d.clock.kind, now: d.clock.now(), authorityUrl: d.config.authorityUrl, hardwareSource: d.hardwareDescription, catalogue: catalogueIdentity(d.catalogue) }, verbose);
+    return statusView(d.engine.state, { edition: d.edition, clock: d.clock.kind, now: d.clock.now(), authorityUrl: d.config.authorityUrl, hardwareSource: d.hardwareDescription, catalogue: this.catalogue }, verbose);
   }
 
   handshake(): Promise<{ agentVersion: string; clock: 'system' | 'sim'; edition: string; cmid: string }> {
@@ -136,7 +143,7 @@ export class AgentServiceImpl implements AgentService {
     const fields = iidFields(this.d.engine.state, this.d.edition);
     return Promise.resolve({
       installationId: installationIdOf(fields, this.d.catalogue), edition: this.d.edition.id, partialKey: this.d.engine.state.lifecycle.key!.partialKey,
-      ...catalogueClaim(this.d.catalogue),
+      ...this.d.catalogueClaim,
     });
   }
 

@@ -158,7 +158,7 @@ export async function startAgent(config: AgentConfig, opts: AgentStartOptions = 
   }, announcer);
   const kms = new KmsService({ flags: config.kms, catalogue, edition, engine, runner, host: kmsHost, logger });
   const service = new AgentServiceImpl({
-    config, catalogue, edition, clock, engine, runner, announcer, events, scanner, scheduler, authorityKey, hardwareDescription: source.description, kms, kmsHost,
+    config, catalogue, catalogueClaim: claim, edition, clock, engine, runner, announcer, events, scanner, scheduler, authorityKey, hardwareDescription: source.description, kms, kmsHost,
   });
 
   if (firstStart) {
