@@ -11,6 +11,8 @@
 // The load comes from separate generator processes (--generators, 2 by default), for the echo ceiling
 // and the host alike, so the ratio measures the servers, not one busy generator; every level runs
 // --runs times (3 by default), reporting the median and the best run.
+// The host signs with the Ed25519 the agent's host role picks (libsodium when the optional sodium-native is
+// installed); VACT_KMS_SIGNER=node measures it on node:crypto.
 // Usage: npx tsc -b && node bench/kms-host.js [--seconds 3] [--concurrency 1,64,256] [--runs 3] [--generators 2]
 const net = require('node:net');
 const fs = require('node:fs');
@@ -39,7 +41,9 @@ async function serveHost() {
     version: 1, serial: 'bench', hostPublicKey: host.publicKey, hostKeyGroup: 'server-b', hostHardwareHash: 'hw', hostEdition: 'server-enterprise',
     issuedAt: now - 60_000, validUntil: now + 365 * 86_400_000,
   });
-  const self = { licensed: true, certificate: cert, signer: shared.hostTicketSigner(shared.nodeEd25519, host.privateKey, cert), activationIntervalMinutes: 120, renewalIntervalMinutes: 10_080 };
+  // The host's own choice of Ed25519 (libsodium when sodium-native is installed; VACT_KMS_SIGNER=node forces node:crypto).
+  const { hostEd25519 } = require('../agent/dist/kms/host/host-ed25519');
+  const self = { licensed: true, certificate: cert, signer: shared.hostTicketSigner(hostEd25519().crypto, host.privateKey, cert), activationIntervalMinutes: 120, renewalIntervalMinutes: 10_080 };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vact-kms-bench-'));
   const svc = new KmsHostService({
     clock: new shared.SystemClock(), catalogue: shared.referenceCatalogue(), stateFile: path.join(dir, 'kms-host.json'), self: () => self,
@@ -47,7 +51,7 @@ async function serveHost() {
   });
   const { port } = await svc.start();
   process.stdout.write(JSON.stringify({ port }) + '\n');
-  commands(() => ({ ...svc.status(), rss: process.memoryUsage().rss, cpu: process.cpuUsage() }), () => { void svc.stop().then(() => { fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); }); });
+  commands(() => ({ ...svc.status(), signer: hostEd25519().implementation, rss: process.memoryUsage().rss, cpu: process.cpuUsage() }), () => { void svc.stop().then(() => { fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); }); });
 }
 
 function serveEcho() {
@@ -215,7 +219,7 @@ async function main() {
     return `c=${c} (${runs.length} runs): median host ${f(m((r) => r.h.rps))}/s p99 ${f(m((r) => r.h.p99))} ms, echo ${f(m((r) => r.e.rps))}/s, ratio ${m((r) => r.ratio).toFixed(2)}, ${cpu(runs)}; best ${one(best)}`;
   });
   const countOk = st.count === st.cacheSize && st.cacheSize === 50;
-  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, host runs with ${[...DAEMON_NODE_FLAGS, ...Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `${k}=${v}`)].join(' ') || 'bare node'}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB after the storm, ${(idle.rss / 1048576).toFixed(1)} MB before it (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
+  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, host signs with ${st.signer}, runs with ${[...DAEMON_NODE_FLAGS, ...Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `${k}=${v}`)].join(' ') || 'bare node'}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB after the storm, ${(idle.rss / 1048576).toFixed(1)} MB before it (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
 }
 
 if (process.argv[2] === '--generate') {

@@ -29,7 +29,7 @@ const result = await build({
   sourcesContent: false,
   metafile: true,
   logLevel: 'warning',
-  external: ['@vact/authority', '@vact/authority/*', 'node-schedule', 'prom-client', 'dns-packet', 'bufferutil', 'utf-8-validate'],
+  external: ['@vact/authority', '@vact/authority/*', 'node-schedule', 'prom-client', 'dns-packet', 'sodium-native', 'bufferutil', 'utf-8-validate'],
   plugins: [zodEnglishOnly],
 });
 

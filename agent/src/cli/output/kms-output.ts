@@ -37,6 +37,7 @@ export function hostStatusText(r: HostStatusResult): string {
     `Requests: ${r.requests.total} total, ${r.requests.failed} failed; by result: ${byResult}; refused connections: ${refused}`,
     `Intervals pushed to clients: activation ${r.intervals.activationMinutes} minutes, renewal ${r.intervals.renewalMinutes} minutes`,
   ];
+  if (r.signer) lines.push(`Ticket signatures: Ed25519 by ${r.signer === 'libsodium' ? 'libsodium (sodium-native)' : 'node:crypto (install the optional sodium-native package to halve their CPU time)'}`);
   if (r.certificate) lines.push(`Host certificate: ${r.certificate.serial} (${r.certificate.keyGroup}), valid ${formatTime(r.certificate.issuedAt)} to ${formatTime(r.certificate.validUntil)}${r.certificate.valid ? '' : ' (EXPIRED)'}`);
   else lines.push('Host certificate: (none: the authority has not activated this host)');
   if (r.renewal?.nextAt) lines.push(`Certificate renewal: next ${formatTime(r.renewal.nextAt)}${r.renewal.lastError ? ` (last attempt failed: ${r.renewal.lastError.code} ${r.renewal.lastError.message})` : ''}`);

@@ -8,13 +8,13 @@ import {
   EventIds, hostCertificateFromText, hostKeyActivates, toWireTime, type Catalogue, type Clock, type HostCertificate, type HostClientsResult, type HostStatusResult,
 } from '@vact/shared/licensing';
 import type { KmsTicketSigner } from '@vact/shared/kms';
-import { nodeEd25519 } from '@vact/shared/node';
 import type { KmsSettings } from '../../config/agent-config';
 import type { Announcer } from '../../license/announcer';
 import type { KeyedScheduler } from '../../scheduler/keyed-scheduler';
 import type { AgentState } from '../../store/state-file';
 import { Mutex } from '../../license/mutex';
 import type { DnsPublisher } from '../dns/publisher';
+import { hostEd25519 } from './host-ed25519';
 import { readHostKeyPair } from './host-identity';
 import type { KmsHostService, HostSelf } from './host-service';
 import { sharedKms } from '../../shared-on-use';
@@ -137,7 +137,8 @@ export class KmsHostRole {
       const bound = await service.start();
       this.service = service;
       this.listenPort = port;
-      announcer.logger.info(`KMS host listening on ${bound.host}:${bound.port}`, { activated: this.self().licensed });
+      const signer = hostEd25519();
+      announcer.logger.info(`KMS host listening on ${bound.host}:${bound.port}`, { activated: this.self().licensed, signer: signer.implementation, ...(signer.reason ? { signerReason: signer.reason } : {}) });
       if (flags.publish && flags.dnsServer) {
         const { DnsPublisher, publishedAddress } = await import('../dns/publisher.js');
         this.publisher ??= new DnsPublisher({
@@ -164,7 +165,7 @@ export class KmsHostRole {
       try {
         cert = hostCertificateFromText(text);
         const pair = readHostKeyPair(this.d.stateDir);
-        if (pair && pair.publicKey === cert.body.hostPublicKey) signer = sharedKms().hostTicketSigner(nodeEd25519, pair.privateKey, cert);
+        if (pair && pair.publicKey === cert.body.hostPublicKey) signer = sharedKms().hostTicketSigner(hostEd25519().crypto, pair.privateKey, cert);
       } catch (err) {
         this.d.announcer.logger.error('the host certificate or key cannot be read', { error: (err as Error).message });
       }
@@ -203,6 +204,7 @@ export class KmsHostRole {
       intervals: { activationMinutes: self.activationIntervalMinutes, renewalMinutes: self.renewalIntervalMinutes },
       dns: this.publisher?.status() ?? null,
       renewal: { nextAt: toWireTimeOrNull(this.d.scheduler.next(HOST_RENEWAL_JOB)), lastAttemptAt: toWireTimeOrNull(this.renewal.lastAttemptAt), lastError: this.renewal.lastError },
+      signer: self.signer ? hostEd25519().implementation : undefined,
       certificate: cert ? { serial: cert.body.serial, keyGroup: cert.body.hostKeyGroup, issuedAt: toWireTime(cert.body.issuedAt), validUntil: toWireTime(cert.body.validUntil), valid: now <= cert.body.validUntil } : null,
     };
   }
