@@ -36,6 +36,9 @@ describe('KMS end to end: a host and five server clients (real agents, real auth
     assert.equal(before.activated, true);
     assert.equal(before.count, 0);
     assert.equal(before.certificate?.keyGroup, 'server-b');
+    // The workspace installs the optional sodium-native: the host signs with libsodium, and says so.
+    assert.equal(before.signer, 'libsodium');
+    assert.match((await host.run(['host', 'status'])).stdout, /Ticket signatures: Ed25519 by libsodium \(sodium-native\)/);
 
     const clients = await Promise.all([1, 2, 3, 4, 5].map(async (i) => {
       const c = new LabAgent(group, `srv${i}`, CLIENT_EDITION, { url: authority.url, keyFile });
