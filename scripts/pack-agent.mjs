@@ -43,7 +43,10 @@ try {
   pkg.dependencies = { ...sharedPkg.dependencies, ...agentPkg.dependencies };
   pkg.bundleDependencies = ['@vact/shared'];
   fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
-  const { devDependencies: _sd, scripts: _ss, ...shared } = sharedPkg;
+  // The bundled core lists no dependencies of its own: npm counts a bundled package's dependencies as
+  // bundled too, and a global install (`npm install -g`) then left them as empty folders. They are the
+  // agent's dependencies above, which the core finds from inside the agent's node_modules.
+  const { devDependencies: _sd, scripts: _ss, dependencies: _sdeps, ...shared } = sharedPkg;
   fs.writeFileSync(path.join(sharedDir, 'package.json'), `${JSON.stringify(shared, null, 2)}\n`);
   fs.mkdirSync(out, { recursive: true });
   const name = execFileSync(npm, ['pack', '--pack-destination', out, '--ignore-scripts'], { cwd: stage, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').pop();

@@ -17,9 +17,10 @@ describe('the agent tarball (vact-agent-<version>.tgz)', function () {
   this.timeout(180_000);
   let dir: string;
   let vact: string;
+  let tgz: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vact-tarball-'));
-    const tgz = execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts/pack-agent.mjs'), '--out', dir], { encoding: 'utf8' }).trim();
+    tgz = execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts/pack-agent.mjs'), '--out', dir], { encoding: 'utf8' }).trim();
     assert.match(path.basename(tgz), /^vact-agent-\d+\.\d+\.\d+\.tgz$/);
     const machine = path.join(dir, 'machine');
     fs.mkdirSync(machine);
@@ -35,6 +36,16 @@ describe('the agent tarball (vact-agent-<version>.tgz)', function () {
     assert.deepEqual(all.filter((f) => f.endsWith('.node') || f.endsWith('binding.gyp')), []);
     for (const p of ['better-sqlite3', 'pg', '@vact/authority']) assert.ok(!fs.existsSync(path.join(modules, p)), `${p} came along`);
     assert.ok(!all.some((f) => /\.test\.js$/.test(f) && f.includes('@vact')), 'test files are not shipped');
+  });
+
+  it('installs globally (`npm install -g`, as docs/operations.md says) with every dependency and runs', () => {
+    const prefix = path.join(dir, 'global');
+    execFileSync('npm', ['install', '-g', '--prefix', prefix, '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', tgz], { stdio: 'pipe' });
+    const version = spawnSync(path.join(prefix, 'bin/vact'), ['--version'], { encoding: 'utf8' });
+    assert.equal(version.status, 0, version.stderr);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+    const help = spawnSync(path.join(prefix, 'bin/vact'), ['agent', 'run', '--help'], { encoding: 'utf8' });
+    assert.equal(help.status, 0, help.stderr);
   });
 
   it('runs `vact agent run --help`, and says plainly that the authority is not part of it', () => {
