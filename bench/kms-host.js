@@ -26,6 +26,8 @@ const SECONDS = Number(arg('--seconds', '3'));
 const LEVELS = arg('--concurrency', '1,64,256').split(',').map(Number);
 const RUNS = Number(arg('--runs', '3'));
 const GENERATORS = Number(arg('--generators', '2'));
+// Clients that take batch-signed tickets (as vact agents do); --plain-tickets asks for one signature per ticket.
+const BATCH_TICKETS = !process.argv.includes('--plain-tickets');
 const HOST = '127.0.0.1';
 const { DAEMON_NODE_FLAGS, DAEMON_ENVIRONMENT } = require('../agent/dist/service/daemon-environment');
 
@@ -43,7 +45,8 @@ async function serveHost() {
   });
   // The host's own choice of Ed25519 (libsodium when sodium-native is installed; VACT_KMS_SIGNER=node forces node:crypto).
   const { hostEd25519 } = require('../agent/dist/kms/host/host-ed25519');
-  const self = { licensed: true, certificate: cert, signer: shared.hostTicketSigner(hostEd25519().crypto, host.privateKey, cert), activationIntervalMinutes: 120, renewalIntervalMinutes: 10_080 };
+  const h = hostEd25519();
+  const self = { licensed: true, certificate: cert, signer: shared.hostTicketSigner(h.crypto, host.privateKey, cert, h.sha256), activationIntervalMinutes: 120, renewalIntervalMinutes: 10_080 };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vact-kms-bench-'));
   const svc = new KmsHostService({
     clock: new shared.SystemClock(), catalogue: shared.referenceCatalogue(), stateFile: path.join(dir, 'kms-host.json'), self: () => self,
@@ -111,7 +114,7 @@ function requestFrame(encodeKmsRequest) {
   cmidSeq++;
   return Buffer.from(encodeKmsRequest({
     cmid: id, nonce: crypto.randomBytes(16).toString('hex'), clientTime: Date.now(), edition: 'client-professional', vm: false,
-    licenseStatus: 'Licensed', remainingGraceMinutes: 0, machineName: `pc-${cmidSeq}`, hardwareHash: 'fedcba9876543210fedcba9876543210',
+    licenseStatus: 'Licensed', remainingGraceMinutes: 0, machineName: `pc-${cmidSeq}`, hardwareHash: 'fedcba9876543210fedcba9876543210', batchTickets: BATCH_TICKETS,
   }));
 }
 
@@ -160,7 +163,7 @@ async function load(port, concurrency, seconds) {
   const n = Math.min(GENERATORS, concurrency);
   const parts = await Promise.all(Array.from({ length: n }, (_, i) => new Promise((resolve, reject) => {
     const c = Math.floor(concurrency / n) + (i < concurrency % n ? 1 : 0);
-    const child = spawn(process.execPath, [__filename, '--generate', String(port), String(c), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [__filename, '--generate', String(port), String(c), String(seconds), ...(BATCH_TICKETS ? [] : ['--plain-tickets'])], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`generator exited ${code}`))));
@@ -218,8 +221,10 @@ async function main() {
     const m = (get) => median(runs.map(get));
     return `c=${c} (${runs.length} runs): median host ${f(m((r) => r.h.rps))}/s p99 ${f(m((r) => r.h.p99))} ms, echo ${f(m((r) => r.e.rps))}/s, ratio ${m((r) => r.ratio).toFixed(2)}, ${cpu(runs)}; best ${one(best)}`;
   });
+  const sig = st.signing;
+  const signing = `${sig.tickets} tickets under ${sig.signatures} signatures (${(sig.tickets / Math.max(1, sig.signatures)).toFixed(1)} a signature, largest batch ${sig.largestBatch}; clients ${BATCH_TICKETS ? 'take batch tickets' : 'ask for plain tickets'})`;
   const countOk = st.count === st.cacheSize && st.cacheSize === 50;
-  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, host signs with ${st.signer}, runs with ${[...DAEMON_NODE_FLAGS, ...Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `${k}=${v}`)].join(' ') || 'bare node'}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB after the storm, ${(idle.rss / 1048576).toFixed(1)} MB before it (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
+  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, host signs with ${st.signer}, runs with ${[...DAEMON_NODE_FLAGS, ...Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `${k}=${v}`)].join(' ') || 'bare node'}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB after the storm, ${(idle.rss / 1048576).toFixed(1)} MB before it (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; ${signing}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
 }
 
 if (process.argv[2] === '--generate') {

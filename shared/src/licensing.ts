@@ -13,6 +13,7 @@ export * from './crypto/sha256';
 export * from './encoding/base64';
 export * from './tickets/certificate';
 export * from './tickets/ticket';
+export * from './tickets/ticket-batch';
 export * from './tickets/canonical-bytes';
 export * from './clock/clock';
 export * from './clock/duration';

@@ -16,6 +16,8 @@ const DAY_MS = 86_400_000;
 /** Signs a KMS ticket body with the host key and attaches the host certificate. */
 export interface KmsTicketSigner {
   sign(body: TicketBody): Ticket;
+  /** Signs several bodies under one signature (a batch of one is `sign`'s ticket); tickets in the bodies' order. */
+  signBatch?(bodies: readonly TicketBody[]): Ticket[];
 }
 
 export interface KmsHostState {
@@ -44,6 +46,8 @@ export type KmsHostResult = 'activated' | 'below-threshold' | 'duplicate-cmid' |
 
 export interface KmsHostDecision {
   state: KmsHostState;
+  /** The ticket body to sign when activated; `handleKmsRequest` has signed it into the reply already. */
+  toSign?: TicketBody;
   reply: { type: 'response'; response: KmsResponse } | { type: 'error'; error: KmsErrorReply };
   /** Event 12290. */
   event: { cmid: string; edition: string; count: number; licenseStatus: string; result: KmsHostResult };
@@ -55,8 +59,18 @@ export function hostActive(ctx: Pick<KmsHostContext, 'hostLicensed' | 'certifica
   return ctx.hostLicensed && c !== undefined && c.body.issuedAt <= ctx.now + 4 * 60 * MINUTE_MS && ctx.now <= c.body.validUntil;
 }
 
-/** Decides the reply to one request; refusals leave the state (and so the count) unchanged. */
+/** Decides the reply to one request and signs its ticket; refusals leave the state (and so the count) unchanged. */
 export function handleKmsRequest(state: KmsHostState, q: KmsRequest, ctx: KmsHostContext): KmsHostDecision {
+  const d = decideKmsRequest(state, q, ctx);
+  if (d.toSign && d.reply.type === 'response') d.reply.response.ticket = ctx.signer.sign(d.toSign);
+  return d;
+}
+
+/**
+ * Decides the reply to one request, its ticket left unsigned (`toSign`): the caller signs it, alone or
+ * in a batch, and puts it in the response before encoding. Refusals leave the state unchanged.
+ */
+export function decideKmsRequest(state: KmsHostState, q: KmsRequest, ctx: Omit<KmsHostContext, 'signer'>): KmsHostDecision {
   const refuse = (result: KmsHostResult, err: VactError): KmsHostDecision => ({
     state,
     reply: { type: 'error', error: kmsErrorFrom(err, q.nonce, ctx.now) },
@@ -85,14 +99,13 @@ export function handleKmsRequest(state: KmsHostState, q: KmsRequest, ctx: KmsHos
     nonce: q.nonce, count: counted.count, activated, duplicateCmid: duplicate,
     activationIntervalMinutes: ctx.activationIntervalMinutes, renewalIntervalMinutes: ctx.renewalIntervalMinutes, hostTime: ctx.now,
   };
-  if (activated) {
-    response.ticket = ctx.signer.sign({
-      version: 1, cmid: q.cmid, hardwareHash: q.hardwareHash, edition: edition.id, channel: 'KMS',
-      partialKey: edition.kmsClientSetupKey.slice(-5), issuedAt: ctx.now, validUntil: ctx.now + ctx.catalogue.rules.kmsValidityDays * DAY_MS,
-      nonce: q.nonce, issuer: 'kms-host',
-    });
-  }
+  const toSign: TicketBody | undefined = activated ? {
+    version: 1, cmid: q.cmid, hardwareHash: q.hardwareHash, edition: edition.id, channel: 'KMS',
+    partialKey: edition.kmsClientSetupKey.slice(-5), issuedAt: ctx.now, validUntil: ctx.now + ctx.catalogue.rules.kmsValidityDays * DAY_MS,
+    nonce: q.nonce, issuer: 'kms-host',
+  } : undefined;
   const result: KmsHostResult = duplicate ? 'duplicate-cmid' : activated ? 'activated' : 'below-threshold';
-  return { state: next, reply: { type: 'response', response }, event: { cmid: q.cmid, edition: edition.id, count: counted.count, licenseStatus: q.licenseStatus, result } };
+  const event = { cmid: q.cmid, edition: edition.id, count: counted.count, licenseStatus: q.licenseStatus, result };
+  return { state: next, reply: { type: 'response', response }, event, ...(toSign ? { toSign } : {}) };
 }
 

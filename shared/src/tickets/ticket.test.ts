@@ -216,7 +216,8 @@ describe('tickets', () => {
     assert.throws(() => ticketFromText('A'.repeat(5000)), { code: 'INVALID_ENCODING', message: /limit/ });
     const body = encodeTicketBody(makBody);
     const withFlag = (flag: number): Uint8Array => Uint8Array.from([...body, ...Buffer.from(makTicket.signature, 'base64'), flag]);
-    assert.throws(() => decodeTicket(withFlag(2)), { code: 'INVALID_ENCODING', message: /host certificate flag/ });
+    assert.throws(() => decodeTicket(withFlag(3)), { code: 'INVALID_ENCODING', message: /host certificate flag at byte \d+ must be 0, 1 or 2/ });
+    assert.throws(() => decodeTicket(withFlag(2)), { code: 'INVALID_ENCODING', message: /host certificate length/ });
     fc.assert(fc.property(fc.uint8Array({ maxLength: 700 }), (random) => {
       const c = code(() => decodeTicket(Uint8Array.from([1, 2, ...random])));
       return c === 'INVALID_ENCODING' || c === 'accepted';

@@ -5,6 +5,8 @@ import type { Ed25519 } from '../crypto/signer';
 import { VactError } from '../errors/error-codes';
 import { ByteReader, ByteWriter, checkSize, signedMessage } from './canonical-bytes';
 import { decodeHostCertificate, encodeHostCertificate, verifyHostCertificate, type HostCertificate } from './certificate';
+import { sha256 } from '../crypto/sha256';
+import { batchLeafHash, batchProofBytes, batchRootMessage, merkleTree, readBatchProof, rootFromInclusionPath, writeBatchProof, type Sha256, type TicketBatchProof } from './ticket-batch';
 
 import type { ActivationChannel } from '../lifecycle/license-schemas';
 export type { ActivationChannel };
@@ -21,7 +23,11 @@ export interface TicketBody {
   nonce: string; // hex, from the request; offline: derived from the installation ID
   issuer: 'authority' | 'kms-host';
 }
-export interface Ticket { body: TicketBody; signature: string; hostCertificate?: HostCertificate }
+/**
+ * A signed ticket. With `batch`, `signature` is the host's signature over a batch root (see
+ * ticket-batch.ts) that `batch` leads this ticket to; without, it signs the ticket itself.
+ */
+export interface Ticket { body: TicketBody; signature: string; hostCertificate?: HostCertificate; batch?: TicketBatchProof }
 export interface TicketExpectation {
   cmid: string;
   hardwareHash: string;
@@ -38,6 +44,11 @@ export const TICKET_TAG = 'vact/ticket/v1';
 export const TICKET_KIND = 0x02;
 /** Hard limit on an encoded ticket, its host certificate included. */
 export const MAX_TICKET_BYTES = 2048;
+
+/** The byte after a ticket's signature: what follows it. */
+const FORM_PLAIN = 0;
+const FORM_CERTIFICATE = 1;
+const FORM_BATCH = 2;
 
 const CHANNELS: readonly TicketBody['channel'][] = ['KMS', 'MAK', 'offline'];
 const ISSUERS: readonly TicketBody['issuer'][] = ['authority', 'kms-host'];
@@ -116,16 +127,46 @@ export function signTicketByAuthority(crypto: Ed25519, rootPrivateKey: string, b
 
 /** Signs a KMS ticket with a host key and attaches the host's certificate. */
 export function signTicketByHost(crypto: Ed25519, hostPrivateKey: string, cert: HostCertificate, body: TicketBody): Ticket {
+  checkHostBody(body);
+  const { message, body: bodyBytes } = signedTicketBody(body);
+  return hostTicket(body, bodyBytes, hostSignature(crypto, hostPrivateKey, message), cert);
+}
+
+/**
+ * Signs several KMS tickets with one signature over the Merkle root of their signed messages; each
+ * ticket carries its inclusion path. A batch of one is signTicketByHost's ticket, byte for byte.
+ */
+export function signTicketBatchByHost(crypto: Ed25519, hash: Sha256, hostPrivateKey: string, cert: HostCertificate, bodies: readonly TicketBody[]): Ticket[] {
+  if (bodies.length === 1) return [signTicketByHost(crypto, hostPrivateKey, cert, bodies[0])];
+  const encoded = bodies.map((body) => {
+    checkHostBody(body);
+    return signedTicketBody(body);
+  });
+  const { root, paths } = merkleTree(hash, encoded.map((e) => batchLeafHash(hash, e.message)));
+  const sig = hostSignature(crypto, hostPrivateKey, batchRootMessage(bodies.length, root));
+  return bodies.map((body, index) => hostTicket(body, encoded[index].body, sig, cert, { index, size: bodies.length, path: paths[index] }));
+}
+
+function checkHostBody(body: TicketBody): void {
   if (body.issuer !== 'kms-host') throw new VactError('INVALID_REQUEST', `a ticket signed by a KMS host must have issuer 'kms-host', not '${body.issuer}'`);
   if (body.channel !== 'KMS' || body.validUntil === null) {
     throw new VactError('INVALID_REQUEST', 'a KMS host may sign only KMS tickets with an expiry');
   }
-  const { message, body: bodyBytes } = signedTicketBody(body);
+}
+
+function hostSignature(crypto: Ed25519, hostPrivateKey: string, message: Uint8Array): Uint8Array {
   const sig = crypto.sign(hostPrivateKey, message);
   if (sig.length !== 64) throw new VactError('INVALID_ENCODING', `${WHAT}: signature must be 64 bytes, got ${sig.length}`);
+  return sig;
+}
+
+/** A frozen host ticket holding its canonical bytes, written once: body, signature, certificate, proof. */
+function hostTicket(body: TicketBody, bodyBytes: Uint8Array, sig: Uint8Array, cert: HostCertificate, batch?: TicketBatchProof): Ticket {
   const certBytes = certificateBytes(cert);
-  const w = new ByteWriter(WHAT, bodyBytes.length + 64 + 3 + certBytes.length).bytes(bodyBytes).bytes(sig).u8(1).u16(certBytes.length).bytes(certBytes);
-  const ticket: Ticket = { body: Object.freeze({ ...body }), signature: toBase64(sig), hostCertificate: cert };
+  const size = bodyBytes.length + 64 + 3 + certBytes.length + (batch ? batchProofBytes(batch.path.length) : 0);
+  const w = new ByteWriter(WHAT, size).bytes(bodyBytes).bytes(sig).u8(batch ? FORM_BATCH : FORM_CERTIFICATE).u16(certBytes.length).bytes(certBytes);
+  if (batch) writeBatchProof(w, batch);
+  const ticket: Ticket = { body: Object.freeze({ ...body }), signature: toBase64(sig), hostCertificate: cert, ...(batch ? { batch: Object.freeze(batch) } : {}) };
   Object.defineProperty(ticket, ENCODED, { value: w.finish() });
   return Object.freeze(ticket);
 }
@@ -140,6 +181,7 @@ export function verifyTicket(crypto: Ed25519, rootPublicKey: string, ticket: Tic
   const message = signedMessage(TICKET_TAG, encodeTicketBody(body));
   const sig = fromBase64(ticket.signature) ?? new Uint8Array(0);
   if (body.issuer === 'authority') {
+    if (ticket.batch) throw new VactError('INVALID_SIGNATURE', 'the authority signs tickets one at a time; this one claims a batch', { issuer: body.issuer });
     if (!crypto.verify(rootPublicKey, message, sig)) {
       throw new VactError('INVALID_SIGNATURE', 'the ticket is not signed by the authority root key', { issuer: body.issuer });
     }
@@ -147,7 +189,7 @@ export function verifyTicket(crypto: Ed25519, rootPublicKey: string, ticket: Tic
     const cert = ticket.hostCertificate;
     if (!cert) throw new VactError('INVALID_SIGNATURE', 'the ticket is signed by a KMS host but carries no host certificate', { issuer: body.issuer });
     verifyHostCertificate(crypto, rootPublicKey, cert, expect.now);
-    if (!crypto.verify(cert.body.hostPublicKey, message, sig)) {
+    if (!crypto.verify(cert.body.hostPublicKey, ticket.batch ? batchMessage(ticket.batch, message) : message, sig)) {
       throw new VactError('INVALID_SIGNATURE', `the ticket is not signed by the key of host certificate ${cert.body.serial}`, { issuer: body.issuer, serial: cert.body.serial });
     }
     // A host's authority ends at time-limited KMS activations; MAK/permanent tickets come only from the root.
@@ -169,6 +211,13 @@ export function verifyTicket(crypto: Ed25519, rootPublicKey: string, ticket: Tic
   }
 }
 
+/** The batch root message a batch ticket's signature must cover; INVALID_SIGNATURE when its path fits no batch. */
+function batchMessage(proof: TicketBatchProof, ticketMessage: Uint8Array): Uint8Array {
+  const root = rootFromInclusionPath(sha256, batchLeafHash(sha256, ticketMessage), proof);
+  if (!root) throw new VactError('INVALID_SIGNATURE', `the ticket's batch path does not fit position ${proof.index} of ${proof.size}`, { index: proof.index, size: proof.size });
+  return batchRootMessage(proof.size, root);
+}
+
 /** A KMS host attaches one certificate to every ticket: encode it once (certificates are never mutated). */
 const encodedCertificates = new WeakMap<HostCertificate, Uint8Array>();
 
@@ -188,14 +237,16 @@ function ticketBytes(t: Ticket): Uint8Array {
   const w = new ByteWriter(WHAT).bytes(encodeTicketBody(t.body)).base64('signature', t.signature, 64);
   if (t.hostCertificate) {
     const cert = certificateBytes(t.hostCertificate);
-    w.u8(1).u16(cert.length).bytes(cert);
+    w.u8(t.batch ? FORM_BATCH : FORM_CERTIFICATE).u16(cert.length).bytes(cert);
+    if (t.batch) writeBatchProof(w, t.batch);
   } else {
-    w.u8(0);
+    if (t.batch) throw new VactError('INVALID_ENCODING', `${WHAT}: a batch ticket carries its host certificate`);
+    w.u8(FORM_PLAIN);
   }
   return w.finish();
 }
 
-/** Canonical bytes of a signed ticket: body, 64-byte signature, then 0, or 1 + u16 length + the host certificate. */
+/** Canonical bytes of a signed ticket: body, 64-byte signature, then 0, or 1 + u16 length + the host certificate, or 2 + the certificate + the batch proof. */
 export function encodeTicket(t: Ticket): Uint8Array {
   const cached = (t as EncodedTicket)[ENCODED];
   return cached ? cached.slice() : ticketBytes(t);
@@ -213,15 +264,16 @@ export function decodeTicket(bytes: Uint8Array): Ticket {
   const body = readBody(r);
   const sig = r.base64('signature', 64);
   const at = r.offset;
-  const hasCert = r.u8('host certificate flag');
+  const form = r.u8('host certificate flag');
   let ticket: Ticket;
-  if (hasCert === 0) {
+  if (form === FORM_PLAIN) {
     ticket = { body, signature: sig };
-  } else if (hasCert === 1) {
+  } else if (form === FORM_CERTIFICATE || form === FORM_BATCH) {
     const length = r.u16('host certificate length');
     ticket = { body, signature: sig, hostCertificate: decodeHostCertificate(r.bytes('host certificate', length)) };
+    if (form === FORM_BATCH) ticket.batch = readBatchProof(r);
   } else {
-    return r.fail(`host certificate flag at byte ${at} must be 0 or 1, got ${hasCert}`);
+    return r.fail(`host certificate flag at byte ${at} must be 0, 1 or 2, got ${form}`);
   }
   r.end();
   return ticket;

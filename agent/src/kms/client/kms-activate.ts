@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { hostKeyActivates, VactError, verifyTicket, type Catalogue, type Clock, type Ed25519, type Ticket } from '@vact/shared/licensing';
 import { type KmsRequest } from '@vact/shared/kms';
 import type { KmsDiscovery, HostSource } from './discovery';
-import { kmsExchange, type KmsExchangeOptions, type KmsTarget } from './exchange';
+import { kmsExchange, type KmsExchangeOptions, type KmsReply, type KmsTarget } from './exchange';
 
 export interface KmsClientIdentity {
   cmid: string;
@@ -46,8 +46,17 @@ export type KmsActivateOutcome =
  */
 export async function kmsActivate(me: KmsClientIdentity, deps: KmsActivateDeps, signal?: AbortSignal): Promise<KmsActivateOutcome> {
   const nonce = randomBytes(16).toString('hex');
-  const request: KmsRequest = { ...me, nonce, clientTime: deps.clock.now() };
-  const found = await deps.discovery.find((t, s) => kmsExchange(t, request, { ...deps.exchange, clock: deps.timerClock ?? deps.clock, ...(s ? { signal: s } : {}) }), signal);
+  // This client verifies batch-signed tickets, so a busy host may sign its ticket with others under one signature.
+  const request: KmsRequest = { ...me, nonce, clientTime: deps.clock.now(), batchTickets: true };
+  const ask = async (t: KmsTarget, s?: AbortSignal): Promise<KmsReply> => {
+    const opts = { ...deps.exchange, clock: deps.timerClock ?? deps.clock, ...(s ? { signal: s } : {}) };
+    const reply = await kmsExchange(t, request, opts);
+    // Our request is well-formed, so a host that cannot read it predates batch tickets and refused the flag
+    // as an unknown bit (counting nothing): ask it once more without.
+    if (reply.type === 'error' && reply.error.code === 'INVALID_ENCODING') return kmsExchange(t, { ...request, batchTickets: false }, opts);
+    return reply;
+  };
+  const found = await deps.discovery.find(ask, signal);
   const { target: host, source, result: reply } = found;
   if (reply.type === 'error') {
     const e = reply.error;

@@ -165,7 +165,10 @@ export class KmsHostRole {
       try {
         cert = hostCertificateFromText(text);
         const pair = readHostKeyPair(this.d.stateDir);
-        if (pair && pair.publicKey === cert.body.hostPublicKey) signer = sharedKms().hostTicketSigner(hostEd25519().crypto, pair.privateKey, cert);
+        if (pair && pair.publicKey === cert.body.hostPublicKey) {
+          const h = hostEd25519();
+          signer = sharedKms().hostTicketSigner(h.crypto, pair.privateKey, cert, h.sha256);
+        }
       } catch (err) {
         this.d.announcer.logger.error('the host certificate or key cannot be read', { error: (err as Error).message });
       }

@@ -2,11 +2,12 @@
 // the count store. The composition root gives it the clock, catalogue, host status and signer, and
 // logs its events; it holds no lock of the license engine (requests never touch the client state).
 import {
-  currentCount, encodeKmsError, encodeKmsResponse, handleKmsRequest, liveEntries, type KmsClientRecord, type KmsHostDecision, type KmsHostResult, type KmsHostState, type KmsTicketSigner,
+  currentCount, decideKmsRequest, encodeKmsError, encodeKmsResponse, liveEntries, type KmsClientRecord, type KmsHostDecision, type KmsHostResult, type KmsHostState, type KmsResponse, type KmsTicketSigner,
 } from '@vact/shared/kms';
-import { type Catalogue, type Clock, type HostCertificate } from '@vact/shared/licensing';
+import { VactError, type Catalogue, type Clock, type HostCertificate, type TicketBody } from '@vact/shared/licensing';
 import { CountStore, loadHostState } from './count-store';
 import { KmsListener, type KmsListenerOptions, type KmsRefusal } from './listener';
+import { TicketBatcher, type TicketSigningStats } from './ticket-batcher';
 
 /** What the host knows about itself, read at every request (it changes with key install, activation, grace). */
 export interface HostSelf {
@@ -31,6 +32,8 @@ export interface KmsHostServiceOptions {
   onRefused?: (reason: KmsRefusal, remoteAddress: string, detail: string) => void;
   onStoreError?: (err: Error) => void;
   listener?: Partial<Pick<KmsListenerOptions, 'requestTimeoutMs' | 'idleTimeoutMs' | 'maxConnections'>>;
+  /** Longest a batch-signed ticket waits for requests already on their way (ms, default 1; 0: only this turn's). */
+  batchWaitMs?: number;
 }
 
 export interface KmsHostStatus {
@@ -39,12 +42,15 @@ export interface KmsHostStatus {
   cacheSize: number;
   highestThreshold: number;
   requests: { total: number; byResult: Partial<Record<KmsHostResult, number>>; refused: Record<KmsRefusal, number> };
+  /** Tickets signed and the signatures they took (fewer when clients take batch-signed tickets). */
+  signing: TicketSigningStats;
 }
 
 export class KmsHostService {
   private state: KmsHostState;
   private readonly store: CountStore;
   private readonly listener: KmsListener;
+  private readonly batcher: TicketBatcher;
   private bound: { host: string; port: number } | undefined;
   private total = 0;
   private readonly byResult: Partial<Record<KmsHostResult, number>> = {};
@@ -56,11 +62,9 @@ export class KmsHostService {
       ...opts.listen, ...opts.listener, clock: opts.timerClock ?? opts.clock, onRefused: opts.onRefused,
       handle: (q, meta) => {
         const self = opts.self();
-        const d = handleKmsRequest(this.state, q, {
+        const d = decideKmsRequest(this.state, q, {
           catalogue: opts.catalogue, now: opts.clock.now(), hostLicensed: self.licensed, certificate: self.certificate,
-          activationIntervalMinutes: self.activationIntervalMinutes, renewalIntervalMinutes: self.renewalIntervalMinutes,
-          // Without a signer the handler refuses before signing (no certificate → not activated).
-          signer: self.signer ?? { sign: () => { throw new Error('no host key'); } }, sourceAddress: meta.remoteAddress,
+          activationIntervalMinutes: self.activationIntervalMinutes, renewalIntervalMinutes: self.renewalIntervalMinutes, sourceAddress: meta.remoteAddress,
         });
         if (d.state !== this.state) {
           this.state = d.state;
@@ -69,9 +73,20 @@ export class KmsHostService {
         this.total++;
         this.byResult[d.event.result] = (this.byResult[d.event.result] ?? 0) + 1;
         opts.onRequest?.(d.event, meta.remoteAddress, performance.now() - meta.acceptedAt);
-        return d.reply.type === 'response' ? encodeKmsResponse(d.reply.response) : encodeKmsError(d.reply.error);
+        if (d.reply.type === 'error') return encodeKmsError(d.reply.error);
+        return d.toSign ? this.signed(d.reply.response, d.toSign, self.signer, q.batchTickets === true) : encodeKmsResponse(d.reply.response);
       },
     });
+    const listener = this.listener;
+    this.batcher = new TicketBatcher(() => listener.awaitingRequests, opts.batchWaitMs);
+  }
+
+  /** The response with its ticket: signed now, or with this turn's batch when the client takes batch tickets. */
+  private signed(response: KmsResponse, body: TicketBody, signer: KmsTicketSigner | undefined, batch: boolean): Uint8Array | Promise<Uint8Array> {
+    // The handler activates only with a certificate, and the host has one only with its key.
+    if (!signer) throw new VactError('KMS_HOST_NOT_ACTIVATED', 'the host has no signing key');
+    if (!batch) return encodeKmsResponse({ ...response, ticket: this.batcher.signNow(signer, body) });
+    return this.batcher.sign(signer, body).then((ticket) => encodeKmsResponse({ ...response, ticket }));
   }
 
   async start(): Promise<{ host: string; port: number }> {
@@ -82,6 +97,7 @@ export class KmsHostService {
   /** Stops listening and writes the count. */
   async stop(): Promise<void> {
     await this.listener.close();
+    this.batcher.dispose();
     this.bound = undefined;
     this.store.flush();
   }
@@ -92,6 +108,7 @@ export class KmsHostService {
     return {
       listening: this.bound, count: currentCount(this.state.count, now, life), cacheSize: this.state.count.capacity, highestThreshold: this.state.count.highestThreshold,
       requests: { total: this.total, byResult: { ...this.byResult }, refused: { ...this.listener.stats.refused } },
+      signing: { ...this.batcher.stats },
     };
   }
 

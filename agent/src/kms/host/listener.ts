@@ -38,9 +38,15 @@ export const KMS_DEFAULTS = { requestTimeoutMs: 5000, idleTimeoutMs: 2000, maxCo
 export class KmsListener {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  private reading = 0;
   readonly stats: KmsListenerStats = { connections: 0, open: 0, refused: { busy: 0, malformed: 0, timeout: 0, 'handler-failed': 0 } };
 
   constructor(readonly opts: KmsListenerOptions) {}
+
+  /** Connections whose request has not been read yet: requests on their way (the ticket batcher waits for them). */
+  get awaitingRequests(): number {
+    return this.reading;
+  }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
   async start(): Promise<{ host: string; port: number }> {
@@ -84,7 +90,13 @@ export class KmsListener {
     }
     this.sockets.add(socket);
     this.stats.open = this.sockets.size;
+    this.reading++;
     new KmsConnection(this, socket, remote, acceptedAt).start();
+  }
+
+  /** @internal For KmsConnection: its request was read, refused or will never come (once per connection). */
+  stopReading(): void {
+    this.reading--;
   }
 
   /** @internal For KmsConnection: a connection ended. */
@@ -148,6 +160,7 @@ class KmsConnection {
     this.arm();
     this.socket.once('close', () => {
       this.timer?.dispose();
+      if (!this.done) this.listener.stopReading();
       this.listener.forget(this.socket);
     });
     this.socket.on('data', this.onData);
@@ -177,6 +190,7 @@ class KmsConnection {
   }
 
   private finish(): void {
+    if (!this.done) this.listener.stopReading();
     this.done = true;
     this.socket.removeListener('data', this.onData);
     this.socket.pause();

@@ -47,6 +47,18 @@ describe('KMS wire codec', () => {
     }));
   });
 
+  it('carries the batch-tickets flag in bit 1 of the request flags, and refuses the other unknown bits', () => {
+    const q = decodeKmsFrame(fromHex(v.request.hex, 'vector'));
+    assert.ok(q.type === 'request' && q.request.batchTickets === undefined);
+    const withBatch = encodeKmsRequest({ ...q.request, batchTickets: true });
+    const flagsAt = 6 + 16 + 16 + 8 + 2 + q.request.edition.length;
+    assert.equal(withBatch[flagsAt], 0x03, 'vm and batch tickets');
+    assert.deepEqual(decodeKmsFrame(withBatch), { type: 'request', request: { ...q.request, batchTickets: true } });
+    const unknown = withBatch.slice();
+    unknown[flagsAt] = 0x07;
+    assert.throws(() => decodeKmsFrame(unknown), { code: 'INVALID_ENCODING', message: /flags at byte 63 has unknown bits 0x7/ });
+  });
+
   it('refuses a wrong version, wrong magic, unknown type, oversized and truncated frames with their codes', () => {
     const req = frames[0];
     const with2 = (i: number, b: number): Uint8Array => { const c = req.slice(); c[i] = b; return c; };

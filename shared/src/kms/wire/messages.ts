@@ -25,6 +25,8 @@ export interface KmsRequest {
   machineName: string;
   /** The client's hardware hash: bound into the ticket, and tells cloned CMIDs apart. */
   hardwareHash: string;
+  /** The client verifies batch-signed tickets (flag bit 1): the host may sign its ticket with others under one root. */
+  batchTickets?: boolean;
 }
 
 /** A host's answer; a count below the threshold is an answer, not an error. */
@@ -60,6 +62,7 @@ export type KmsMessage =
 export const ZERO_NONCE = '0'.repeat(32);
 const STATUS_BY_CODE = new Map<number, LicenseStatus>((Object.keys(LicenseStatusCode) as LicenseStatus[]).map((s) => [LicenseStatusCode[s], s]));
 const FLAG_VM = 0x01;
+const FLAG_BATCH_TICKETS = 0x02;
 const FLAG_ACTIVATED = 0x01;
 const FLAG_DUPLICATE = 0x02;
 const CODE_BY_NUMBER = new Map<number, ErrorCodeName>((Object.keys(ErrorCodes) as ErrorCodeName[]).map((k) => [ErrorCodes[k].number, k]));
@@ -83,7 +86,7 @@ export function encodeKmsRequest(q: KmsRequest): Uint8Array {
     .bytes(id16('nonce', q.nonce))
     .u64('clientTime', q.clientTime)
     .str('edition', q.edition)
-    .u8(q.vm ? FLAG_VM : 0)
+    .u8((q.vm ? FLAG_VM : 0) | (q.batchTickets ? FLAG_BATCH_TICKETS : 0))
     .u8(statusCode(q.licenseStatus))
     .u32(checkU32('remainingGraceMinutes', q.remainingGraceMinutes))
     .str('machineName', q.machineName)
@@ -141,7 +144,7 @@ function readRequest(r: ByteReader): KmsRequest {
   const edition = r.str('edition');
   const flagsAt = r.offset;
   const flags = r.u8('flags');
-  if ((flags & ~FLAG_VM) !== 0) r.fail(`flags at byte ${flagsAt} has unknown bits 0x${flags.toString(16)}`);
+  if ((flags & ~(FLAG_VM | FLAG_BATCH_TICKETS)) !== 0) r.fail(`flags at byte ${flagsAt} has unknown bits 0x${flags.toString(16)}`);
   const statusAt = r.offset;
   const code = r.u8('licenseStatus');
   const licenseStatus = STATUS_BY_CODE.get(code);
@@ -149,7 +152,9 @@ function readRequest(r: ByteReader): KmsRequest {
   const remainingGraceMinutes = r.u32('remainingGraceMinutes');
   const machineName = r.str('machineName');
   const hardwareHash = r.str('hardwareHash');
-  return { cmid, nonce, clientTime, edition, vm: (flags & FLAG_VM) !== 0, licenseStatus, remainingGraceMinutes, machineName, hardwareHash };
+  const q: KmsRequest = { cmid, nonce, clientTime, edition, vm: (flags & FLAG_VM) !== 0, licenseStatus, remainingGraceMinutes, machineName, hardwareHash };
+  if ((flags & FLAG_BATCH_TICKETS) !== 0) q.batchTickets = true;
+  return q;
 }
 
 function readResponse(r: ByteReader): KmsResponse {
