@@ -89,6 +89,8 @@ export const HostStatusResultSchema = z.object({
   dns: DnsPublishStatusSchema.nullable(),
   /** Which library makes the ticket signatures: libsodium when sodium-native is installed, else node:crypto (the same bytes, twice the CPU). */
   signer: z.enum(['libsodium', 'node:crypto']).optional(),
+  /** Tickets signed since the listener started, and the signatures they took: clients that take batch-signed tickets share one per batch. */
+  signing: z.object({ tickets: z.number().int().nonnegative(), signatures: z.number().int().nonnegative(), largestBatch: z.number().int().nonnegative() }).optional(),
   certificate: z.object({ serial: z.string(), keyGroup: z.string(), issuedAt: IsoTime, validUntil: IsoTime, valid: z.boolean() }).nullable(),
   /** The certificate's renewal with the authority: when it is due next, the last attempt and its error. */
   renewal: z.object({ nextAt: IsoOrNull, lastAttemptAt: IsoOrNull, lastError: z.object({ code: z.string(), message: z.string() }).nullable() }).optional(),

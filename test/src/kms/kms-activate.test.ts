@@ -14,8 +14,9 @@ describe('KMS client activation attempt', () => {
     cmid: `${n.toString(16).padStart(8, '0')}${'c'.repeat(24)}`, hardwareHash: `hw-${n}`, edition, machineName: `srv-${n}`, vm: false, licenseStatus: 'InitialGrace', remainingGraceMinutes: 40_000,
   });
 
-  async function start(address: string, rootPrivateKey?: string): Promise<KmsDiscovery> {
+  async function start(address: string, rootPrivateKey?: string, legacy = false): Promise<KmsDiscovery> {
     const h = new TestKmsHost(clock, address, 0, {}, rootPrivateKey);
+    h.legacy = legacy;
     hosts.push(h);
     const { port } = await h.listener.start();
     return new KmsDiscovery({ staticHost: { host: address, port }, domains: [] });
@@ -34,6 +35,17 @@ describe('KMS client activation attempt', () => {
     assert.equal(clone.kind, 'duplicate-cmid');
     const refused = await kmsActivate(machine(9, 'server-datacenter'), deps);
     assert.ok(refused.kind === 'refused' && refused.error.code === 'PRODUCT_NOT_COVERED_BY_HOST');
+  });
+
+  it('a host older than batch-signed tickets refuses the flag; the client asks it again without and activates', async () => {
+    const discovery = await start('127.0.0.64', undefined, true);
+    const host = hosts[hosts.length - 1];
+    const deps = { discovery, clock, crypto: nodeEd25519, rootPublicKey: ROOT.publicKey, catalogue: referenceCatalogue() };
+    const kinds = [];
+    for (let n = 1; n <= 5; n++) kinds.push((await kmsActivate(machine(n), deps)).kind);
+    assert.deepEqual(kinds, ['below-threshold', 'below-threshold', 'below-threshold', 'below-threshold', 'activated']);
+    // Each attempt asked twice (with the flag, refused; then without), and only the second was counted.
+    assert.deepEqual([host.batchAsked, host.handled, host.state.count.entries.length], [5, 10, 5]);
   });
 
   it('a rogue host (certificate from another authority) activates nobody, and says why', async () => {

@@ -2,7 +2,7 @@
 // root and host certificate (server-b host key), on any 127.0.0.x address.
 import {
   emptyHostCount, encodeKmsError, encodeKmsResponse, handleKmsRequest, hostTicketSigner,
-  referenceCatalogue, signHostCertificate, type Clock, type KmsHostState, type KmsRequest,
+  referenceCatalogue, signHostCertificate, VactError, type Clock, type KmsHostState, type KmsRequest,
 } from '@vact/shared';
 import { ed25519KeyPairFromSeed, nodeEd25519 } from '@vact/shared/node';
 import { KmsListener, type KmsListenerOptions } from '@vact/agent/kms';
@@ -26,6 +26,11 @@ export class TestKmsHost {
   readonly listener: KmsListener;
   handled = 0;
 
+  /** Requests that asked for batch tickets (a host older than them refuses those, see `legacy`). */
+  batchAsked = 0;
+  /** Behave like a host that predates batch-signed tickets: refuse flag bit 1 as an unknown bit, as its decoder did. */
+  legacy = false;
+
   constructor(readonly clock: Clock, host: string, port = 0, over: Partial<KmsListenerOptions> = {}, rootPrivateKey = ROOT.privateKey) {
     const catalogue = referenceCatalogue();
     const certificate = hostCertificate(clock.now(), rootPrivateKey);
@@ -34,6 +39,10 @@ export class TestKmsHost {
       host, port, clock, ...over,
       handle: (q: KmsRequest, meta) => {
         this.handled++;
+        if (q.batchTickets) {
+          this.batchAsked++;
+          if (this.legacy) throw new VactError('INVALID_ENCODING', 'KMS request: flags at byte 61 has unknown bits 0x2');
+        }
         const d = handleKmsRequest(this.state, q, {
           catalogue, now: clock.now(), hostLicensed: true, certificate, activationIntervalMinutes: 120, renewalIntervalMinutes: 10_080, signer, sourceAddress: meta.remoteAddress,
         });

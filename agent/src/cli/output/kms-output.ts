@@ -38,6 +38,10 @@ export function hostStatusText(r: HostStatusResult): string {
     `Intervals pushed to clients: activation ${r.intervals.activationMinutes} minutes, renewal ${r.intervals.renewalMinutes} minutes`,
   ];
   if (r.signer) lines.push(`Ticket signatures: Ed25519 by ${r.signer === 'libsodium' ? 'libsodium (sodium-native)' : 'node:crypto (install the optional sodium-native package to halve their CPU time)'}`);
+  if (r.signing && r.signing.tickets > 0) {
+    const s = r.signing;
+    lines.push(`    ${s.tickets} tickets under ${s.signatures} signatures since the listener started (${(s.tickets / s.signatures).toFixed(1)} a signature, largest batch ${s.largestBatch})`);
+  }
   if (r.certificate) lines.push(`Host certificate: ${r.certificate.serial} (${r.certificate.keyGroup}), valid ${formatTime(r.certificate.issuedAt)} to ${formatTime(r.certificate.validUntil)}${r.certificate.valid ? '' : ' (EXPIRED)'}`);
   else lines.push('Host certificate: (none: the authority has not activated this host)');
   if (r.renewal?.nextAt) lines.push(`Certificate renewal: next ${formatTime(r.renewal.nextAt)}${r.renewal.lastError ? ` (last attempt failed: ${r.renewal.lastError.code} ${r.renewal.lastError.message})` : ''}`);

@@ -208,6 +208,7 @@ export class KmsHostRole {
       dns: this.publisher?.status() ?? null,
       renewal: { nextAt: toWireTimeOrNull(this.d.scheduler.next(HOST_RENEWAL_JOB)), lastAttemptAt: toWireTimeOrNull(this.renewal.lastAttemptAt), lastError: this.renewal.lastError },
       signer: self.signer ? hostEd25519().implementation : undefined,
+      ...(st ? { signing: st.signing } : {}),
       certificate: cert ? { serial: cert.body.serial, keyGroup: cert.body.hostKeyGroup, issuedAt: toWireTime(cert.body.issuedAt), validUntil: toWireTime(cert.body.validUntil), valid: now <= cert.body.validUntil } : null,
     };
   }

@@ -56,7 +56,7 @@ describe('KMS wire codec', () => {
     assert.deepEqual(decodeKmsFrame(withBatch), { type: 'request', request: { ...q.request, batchTickets: true } });
     const unknown = withBatch.slice();
     unknown[flagsAt] = 0x07;
-    assert.throws(() => decodeKmsFrame(unknown), { code: 'INVALID_ENCODING', message: /flags at byte 63 has unknown bits 0x7/ });
+    assert.throws(() => decodeKmsFrame(unknown), { code: 'INVALID_ENCODING', message: /flags at byte 61 has unknown bits 0x7/ });
   });
 
   it('refuses a wrong version, wrong magic, unknown type, oversized and truncated frames with their codes', () => {
