@@ -33,6 +33,11 @@ describe('protocol test vectors (docs/protocol.md)', () => {
     const kms = decodeTicket(Buffer.from(v.kmsTicket.encodedHex, 'hex'));
     const b = v.kmsTicket.body;
     verifyTicket(nodeEd25519, v.keys.rootPublicKey, kms, { cmid: b.cmid, hardwareHash: b.hardwareHash, edition: b.edition, nonce: b.nonce, now: b.issuedAt });
+    const tb = v.kmsTicketBatch;
+    const last = decodeTicket(Buffer.from(tb.lastEncodedHex, 'hex'));
+    assert.deepEqual([last.batch?.index, last.batch?.size, last.signature], [2, 3, tb.signature]);
+    verifyTicket(nodeEd25519, v.keys.rootPublicKey, last, { cmid: tb.bodies[2].cmid, hardwareHash: b.hardwareHash, edition: b.edition, nonce: tb.bodies[2].nonce, now: b.issuedAt });
+    assert.ok(nodeEd25519.verify(v.keys.hostPublicKey, Buffer.from(tb.rootMessageHex, 'hex'), Buffer.from(tb.signature, 'base64')));
     const iid = decodeInstallationId(v.offline.installationId, v.offline.editionIds);
     assert.deepEqual(iid, v.offline.decoded);
     assert.equal(installationIdNonce(iid, v.offline.editionIds), v.offline.nonce);

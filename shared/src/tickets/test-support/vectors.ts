@@ -8,7 +8,9 @@ import { decodeInstallationId, encodeInstallationId, installationIdNonce, instal
 import { bindKeyOf, makProof, sealParts, sealProductKey } from '../../offline/sealed-key';
 import { signedMessage } from '../canonical-bytes';
 import { encodeHostCertificate, encodeHostCertificateBody, HOST_CERTIFICATE_TAG, signHostCertificate, type HostCertificateBody } from '../certificate';
-import { encodeTicket, encodeTicketBody, signTicketByAuthority, signTicketByHost, TICKET_TAG, type TicketBody } from '../ticket';
+import { encodeTicket, encodeTicketBody, signTicketBatchByHost, signTicketByAuthority, signTicketByHost, TICKET_TAG, type TicketBody } from '../ticket';
+import { batchLeafHash, batchRootMessage, merkleTree } from '../ticket-batch';
+import { sha256 } from '../../crypto/sha256';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const seed = (first: number): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => first + i);
@@ -46,6 +48,12 @@ export function protocolTestVectors() {
   const certBody: HostCertificateBody = { ...VECTOR_INPUTS.certificate, version: 1, hostPublicKey: host.publicKey };
   const cert = signHostCertificate(nodeEd25519, root.privateKey, certBody);
   const kms = signTicketByHost(nodeEd25519, host.privateKey, cert, VECTOR_INPUTS.kmsTicket);
+  const batchBodies: TicketBody[] = [0, 1, 2].map((i) => ({
+    ...VECTOR_INPUTS.kmsTicket, cmid: VECTOR_INPUTS.kmsTicket.cmid.slice(0, 30) + `e${i}`, nonce: VECTOR_INPUTS.kmsTicket.nonce.slice(0, 30) + `a${i}`,
+  }));
+  const batch = signTicketBatchByHost(nodeEd25519, sha256, host.privateKey, cert, batchBodies);
+  const leaves = batchBodies.map((b) => batchLeafHash(sha256, signedMessage(TICKET_TAG, encodeTicketBody(b))));
+  const tree = merkleTree(sha256, leaves);
   const inst = VECTOR_INPUTS.installation;
   const seal = sealProductKey(inst.key, root.publicKey, seed(0x40));
   const installationId = encodeInstallationId({ seal, cmid: inst.cmid, hardwareHash: inst.hardwareHash, edition: inst.edition }, VECTOR_INPUTS.editionIds);
@@ -73,6 +81,15 @@ export function protocolTestVectors() {
       signedMessageHex: hex(signedMessage(TICKET_TAG, encodeTicketBody(kms.body))),
       signature: kms.signature,
       encodedHex: hex(encodeTicket(kms)),
+    },
+    kmsTicketBatch: {
+      bodies: batchBodies.map((b) => ({ cmid: b.cmid, nonce: b.nonce })),
+      leafHashesHex: leaves.map(hex),
+      rootHex: hex(tree.root),
+      rootMessageHex: hex(batchRootMessage(batchBodies.length, tree.root)),
+      signature: batch[0].signature,
+      paths: batch.map((t) => ({ index: t.batch!.index, size: t.batch!.size, pathHex: t.batch!.path.map(hex) })),
+      lastEncodedHex: hex(encodeTicket(batch[2])),
     },
     offline: {
       editionIds: VECTOR_INPUTS.editionIds,
