@@ -144,7 +144,8 @@ export function signTicketBatchByHost(crypto: Ed25519, hash: Sha256, hostPrivate
   });
   const { root, paths } = merkleTree(hash, encoded.map((e) => batchLeafHash(hash, e.message)));
   const sig = hostSignature(crypto, hostPrivateKey, batchRootMessage(bodies.length, root));
-  return bodies.map((body, index) => hostTicket(body, encoded[index].body, sig, cert, { index, size: bodies.length, path: paths[index] }));
+  const sigText = toBase64(sig);
+  return bodies.map((body, index) => hostTicket(body, encoded[index].body, sig, cert, { index, size: bodies.length, path: paths[index] }, sigText));
 }
 
 function checkHostBody(body: TicketBody): void {
@@ -161,12 +162,12 @@ function hostSignature(crypto: Ed25519, hostPrivateKey: string, message: Uint8Ar
 }
 
 /** A frozen host ticket holding its canonical bytes, written once: body, signature, certificate, proof. */
-function hostTicket(body: TicketBody, bodyBytes: Uint8Array, sig: Uint8Array, cert: HostCertificate, batch?: TicketBatchProof): Ticket {
+function hostTicket(body: TicketBody, bodyBytes: Uint8Array, sig: Uint8Array, cert: HostCertificate, batch?: TicketBatchProof, sigText = toBase64(sig)): Ticket {
   const certBytes = certificateBytes(cert);
   const size = bodyBytes.length + 64 + 3 + certBytes.length + (batch ? batchProofBytes(batch.path.length) : 0);
   const w = new ByteWriter(WHAT, size).bytes(bodyBytes).bytes(sig).u8(batch ? FORM_BATCH : FORM_CERTIFICATE).u16(certBytes.length).bytes(certBytes);
   if (batch) writeBatchProof(w, batch);
-  const ticket: Ticket = { body: Object.freeze({ ...body }), signature: toBase64(sig), hostCertificate: cert, ...(batch ? { batch: Object.freeze(batch) } : {}) };
+  const ticket: Ticket = { body: Object.freeze({ ...body }), signature: sigText, hostCertificate: cert, ...(batch ? { batch: Object.freeze(batch) } : {}) };
   Object.defineProperty(ticket, ENCODED, { value: w.finish() });
   return Object.freeze(ticket);
 }
