@@ -13,7 +13,10 @@
 // --runs times (3 by default), reporting the median and the best run.
 // The host signs with the Ed25519 the agent's host role picks (libsodium when the optional sodium-native is
 // installed); VACT_KMS_SIGNER=node measures it on node:crypto.
-// Usage: npx tsc -b && node bench/kms-host.js [--seconds 3] [--concurrency 1,64,256] [--runs 3] [--generators 2]
+// The clients take batch-signed tickets, as vact agents do (one signature per batch of tickets answered
+// together); --plain-tickets measures clients that ask for one signature each. KMS_BENCH_FLAGS="…" runs
+// the host with other node flags than the unit's (to measure them), KMS_BENCH_PROF=1 writes a CPU profile.
+// Usage: npx tsc -b && node bench/kms-host.js [--seconds 3] [--concurrency 1,64,256] [--runs 3] [--generators 2] [--plain-tickets]
 const net = require('node:net');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -54,7 +57,7 @@ async function serveHost() {
   });
   const { port } = await svc.start();
   process.stdout.write(JSON.stringify({ port }) + '\n');
-  commands(() => ({ ...svc.status(), signer: hostEd25519().implementation, rss: process.memoryUsage().rss, cpu: process.cpuUsage() }), () => { void svc.stop().then(() => { fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); }); });
+  commands(() => ({ ...svc.status(), signer: hostEd25519().implementation, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, cpu: process.cpuUsage() }), () => { void svc.stop().then(() => { fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); }); });
 }
 
 function serveEcho() {
@@ -86,7 +89,7 @@ function commands(status, quit) {
 // ---- the parent: the load generator ----
 function start(mode) {
   // The host runs with the node flags and environment the agent's service unit gives the daemon; the echo ceiling is bare node.
-  const flags = mode === 'host' ? [...DAEMON_NODE_FLAGS, ...(process.env.KMS_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/kmsprof'] : [])] : [];
+  const flags = mode === 'host' ? [...(process.env.KMS_BENCH_FLAGS ? process.env.KMS_BENCH_FLAGS.split(' ').filter(Boolean) : DAEMON_NODE_FLAGS), ...(process.env.KMS_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/kmsprof'] : [])] : [];
   const env = mode === 'host' ? { ...process.env, ...DAEMON_ENVIRONMENT } : process.env;
   const child = spawn(process.execPath, [...flags, __filename, '--serve', mode], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const lines = [];
@@ -224,7 +227,7 @@ async function main() {
   const sig = st.signing;
   const signing = `${sig.tickets} tickets under ${sig.signatures} signatures (${(sig.tickets / Math.max(1, sig.signatures)).toFixed(1)} a signature, largest batch ${sig.largestBatch}; clients ${BATCH_TICKETS ? 'take batch tickets' : 'ask for plain tickets'})`;
   const countOk = st.count === st.cacheSize && st.cacheSize === 50;
-  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, host signs with ${st.signer}, runs with ${[...DAEMON_NODE_FLAGS, ...Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `${k}=${v}`)].join(' ') || 'bare node'}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB after the storm, ${(idle.rss / 1048576).toFixed(1)} MB before it (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; ${signing}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
+  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, host signs with ${st.signer}, runs with ${[...DAEMON_NODE_FLAGS, ...Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `${k}=${v}`)].join(' ') || 'bare node'}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB after the storm (V8 heap used ${(st.heapUsed / 1048576).toFixed(1)} MB), ${(idle.rss / 1048576).toFixed(1)} MB before it (heap ${(idle.heapUsed / 1048576).toFixed(1)} MB) (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; ${signing}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
 }
 
 if (process.argv[2] === '--generate') {
