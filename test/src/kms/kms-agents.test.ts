@@ -59,6 +59,10 @@ describe('KMS end to end: a host and five server clients (real agents, real auth
     }
     // The first four are activated at their next attempt (here: asked at once).
     for (const c of clients.slice(0, 4)) await c.json(['activate']);
+    // Every activated answer carried a ticket; each took a signature of its own or shared one with its batch.
+    const signed = await host.hostStatus();
+    assert.ok(signed.signing && signed.signing.tickets >= 5 && signed.signing.signatures >= 1 && signed.signing.signatures <= signed.signing.tickets, JSON.stringify(signed.signing));
+    assert.match((await host.run(['host', 'status'])).stdout, new RegExp(`${signed.signing.tickets} tickets under ${signed.signing.signatures} signatures since the listener started`));
     for (const c of clients) {
       const s = await c.status();
       assert.equal(s.status, 'Licensed', c.name);
