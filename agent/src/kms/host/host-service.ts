@@ -81,7 +81,7 @@ export class KmsHostService {
     this.batcher = new TicketBatcher(() => listener.awaitingRequests, opts.batchWaitMs);
   }
 
-  /** The response with its ticket: signed now, or with this turn's batch when the client takes batch tickets. */
+  /** The response with its ticket: signed now, or in a batch when the client takes batch-signed tickets. */
   private signed(response: KmsResponse, body: TicketBody, signer: KmsTicketSigner | undefined, batch: boolean): Uint8Array | Promise<Uint8Array> {
     // The handler activates only with a certificate, and the host has one only with its key.
     if (!signer) throw new VactError('KMS_HOST_NOT_ACTIVATED', 'the host has no signing key');

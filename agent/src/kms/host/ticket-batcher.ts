@@ -41,7 +41,7 @@ export class TicketBatcher {
     return ticket;
   }
 
-  /** Signs `body` with whatever else this turn of the event loop answers. */
+  /** Signs `body` with the others answered before the batch goes: at the end of this turn, or when the requests on their way are in (at most `maxWaitMs`). */
   sign(signer: KmsTicketSigner, body: TicketBody): Promise<Ticket> {
     return new Promise<Ticket>((resolve, reject) => {
       this.pending.push({ signer, body, resolve, reject });
