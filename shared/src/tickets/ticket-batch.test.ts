@@ -51,6 +51,7 @@ describe('ticket batches (Merkle tree, RFC 9162)', () => {
     assert.equal(at(d[5], { ...good, size: 14 }), hex(root));
     assert.equal(at(d[5], { ...good, size: 6 }), undefined, 'a path longer than the tree is deep');
     assert.equal(at(d[5], { ...good, size: 5 }), undefined, 'index past the end');
+    assert.equal(at(d[5], { ...good, size: MAX_BATCH_TICKETS + 1 }), undefined, 'a size no batch has');
     assert.equal(at(d[5], { ...good, path: paths[5].slice(1) }), undefined, 'a path one hash short');
     assert.equal(at(d[5], { ...good, path: [...paths[5], paths[5][0]] }), undefined, 'a path one hash long');
     assert.equal(at(d[5], { ...good, path: [paths[5][0].subarray(1), ...paths[5].slice(1)] }), undefined, 'a hash of 31 bytes');

@@ -72,7 +72,7 @@ export function merkleTree(hash: Sha256, leaves: readonly Uint8Array[]): { root:
  */
 export function rootFromInclusionPath(hash: Sha256, leaf: Uint8Array, proof: TicketBatchProof): Uint8Array | null {
   const { index, size, path } = proof;
-  if (!Number.isInteger(index) || !Number.isInteger(size) || index < 0 || index >= size) return null;
+  if (!Number.isInteger(index) || !Number.isInteger(size) || index < 0 || index >= size || size > MAX_BATCH_TICKETS) return null;
   let fn = index;
   let sn = size - 1;
   let r = leaf;
