@@ -57,7 +57,12 @@ async function serveHost() {
   });
   const { port } = await svc.start();
   process.stdout.write(JSON.stringify({ port }) + '\n');
-  commands(() => ({ ...svc.status(), signer: hostEd25519().implementation, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, cpu: process.cpuUsage() }), () => { void svc.stop().then(() => { fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); }); });
+  commands(() => ({ ...svc.status(), signer: hostEd25519().implementation, ...memory(), cpu: process.cpuUsage() }), () => { void svc.stop().then(() => { fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); }); });
+}
+
+function memory() {
+  const { rss, heapUsed } = process.memoryUsage();
+  return { rss, heapUsed };
 }
 
 function serveEcho() {

@@ -17,7 +17,7 @@ const DAY_MS = 86_400_000;
 export interface KmsTicketSigner {
   sign(body: TicketBody): Ticket;
   /** Signs several bodies under one signature (a batch of one is `sign`'s ticket); tickets in the bodies' order. */
-  signBatch?(bodies: readonly TicketBody[]): Ticket[];
+  signBatch(bodies: readonly TicketBody[]): Ticket[];
 }
 
 export interface KmsHostState {

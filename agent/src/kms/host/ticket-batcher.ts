@@ -86,12 +86,12 @@ export class TicketBatcher {
   private signBatch(signer: KmsTicketSigner, batch: Pending[]): void {
     let tickets: Ticket[];
     try {
-      tickets = batch.length > 1 && signer.signBatch ? signer.signBatch(batch.map((p) => p.body)) : batch.map((p) => signer.sign(p.body));
+      tickets = signer.signBatch(batch.map((p) => p.body));
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
     }
-    this.count(batch.length, signer.signBatch ? 1 : batch.length);
+    this.count(batch.length, 1);
     for (let i = 0; i < batch.length; i++) batch[i].resolve(tickets[i]);
   }
 
