@@ -16,7 +16,9 @@
 // The clients take batch-signed tickets, as vact agents do (one signature per batch of tickets answered
 // together); --plain-tickets measures clients that ask for one signature each. KMS_BENCH_FLAGS="…" runs
 // the host with other node flags than the unit's (to measure them), KMS_BENCH_PROF=1 writes a CPU profile.
-// Usage: npx tsc -b && node bench/kms-host.js [--seconds 3] [--concurrency 1,64,256] [--runs 3] [--generators 2] [--plain-tickets]
+// The host's RSS is printed right after the storms, at its peak (VmHWM, on Linux) and, with --settle S,
+// S seconds later (V8 gives memory back a few seconds after a storm).
+// Usage: npx tsc -b && node bench/kms-host.js [--seconds 3] [--concurrency 1,64,256] [--runs 3] [--generators 2] [--plain-tickets] [--settle 0]
 const net = require('node:net');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -29,6 +31,7 @@ const SECONDS = Number(arg('--seconds', '3'));
 const LEVELS = arg('--concurrency', '1,64,256').split(',').map(Number);
 const RUNS = Number(arg('--runs', '3'));
 const GENERATORS = Number(arg('--generators', '2'));
+const SETTLE = Number(arg('--settle', '0'));
 // Clients that take batch-signed tickets (as vact agents do); --plain-tickets asks for one signature per ticket.
 const BATCH_TICKETS = !process.argv.includes('--plain-tickets');
 const HOST = '127.0.0.1';
@@ -103,8 +106,11 @@ function start(mode) {
   child.stdout.on('data', (d) => {
     buf += d;
     for (let i; (i = buf.indexOf('\n')) >= 0;) {
-      lines.push(JSON.parse(buf.slice(0, i)));
+      const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
+      // What is not the child's answer (e.g. KMS_BENCH_FLAGS=--trace-gc) goes to stderr.
+      if (!line.startsWith('{')) { process.stderr.write(line + '\n'); continue; }
+      lines.push(JSON.parse(line));
       if (waiting) { const w = waiting; waiting = null; w(lines.shift()); }
     }
   });
@@ -182,6 +188,16 @@ async function load(port, concurrency, seconds) {
   return { rps: lat.length / elapsed, p50: q(0.5), p99: q(0.99), failed: parts.reduce((a, p) => a + p.failed, 0), n: lat.length, genUs: parts.reduce((a, p) => a + p.cpuUs, 0) / Math.max(1, lat.length) };
 }
 
+/** Peak RSS of a child process in bytes (Linux's VmHWM), or undefined where /proc has none. */
+function peakRss(child) {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
 
 async function main() {
@@ -220,6 +236,12 @@ async function main() {
   }
   const st = await host.status();
   const er = await echo.status();
+  const peaks = { host: peakRss(host.child), echo: peakRss(echo.child) };
+  let settled;
+  if (SETTLE > 0) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE * 1000));
+    settled = await host.status();
+  }
   await Promise.all([echo.quit(), host.quit()]);
   const f = (x) => x.toFixed(x < 10 ? 2 : 0);
   const one = ({ e, h, ratio }) => `host ${f(h.rps)}/s p50 ${f(h.p50)} ms p99 ${f(h.p99)} ms (failed ${h.failed}) | echo ${f(e.rps)}/s p50 ${f(e.p50)} ms p99 ${f(e.p99)} ms | ratio ${ratio.toFixed(2)}`;
@@ -232,7 +254,11 @@ async function main() {
   const sig = st.signing;
   const signing = `${sig.tickets} tickets under ${sig.signatures} signatures (${(sig.tickets / Math.max(1, sig.signatures)).toFixed(1)} a signature, largest batch ${sig.largestBatch}; clients ${BATCH_TICKETS ? 'take batch tickets' : 'ask for plain tickets'})`;
   const countOk = st.count === st.cacheSize && st.cacheSize === 50;
-  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, host signs with ${st.signer}, runs with ${[...DAEMON_NODE_FLAGS, ...Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `${k}=${v}`)].join(' ') || 'bare node'}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; host RSS ${(st.rss / 1048576).toFixed(1)} MB after the storm (V8 heap used ${(st.heapUsed / 1048576).toFixed(1)} MB), ${(idle.rss / 1048576).toFixed(1)} MB before it (heap ${(idle.heapUsed / 1048576).toFixed(1)} MB) (echo ${(er.rss / 1048576).toFixed(1)} MB); count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; ${signing}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
+  const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
+  const peak = (bytes) => (bytes === undefined ? '' : `, peak ${mb(bytes)}`);
+  const memoryText = `host RSS ${mb(st.rss)} after the storm${peak(peaks.host)} (V8 heap used ${mb(st.heapUsed)}), ${mb(idle.rss)} before it (heap ${mb(idle.heapUsed)})`
+    + `${settled ? `, ${mb(settled.rss)} ${SETTLE} s after it (heap ${mb(settled.heapUsed)})` : ''} (echo ${mb(er.rss)}${peak(peaks.echo)})`;
+  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, host signs with ${st.signer}, runs with ${[...DAEMON_NODE_FLAGS, ...Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `${k}=${v}`)].join(' ') || 'bare node'}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; ${memoryText}; count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; ${signing}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
 }
 
 if (process.argv[2] === '--generate') {

@@ -21,6 +21,12 @@ export const DAEMON_ENVIRONMENT: Readonly<Record<string, string>> = Object.freez
  * `--optimize-for-size` (~65 MB) cost 10-20% more. `--v8-pool-size=1`: one V8 worker thread
  * instead of four for background GC and compile tasks; an idle agent keeps ~0.8 MB less private
  * memory (their stacks and arenas), and a host's CPU per request in a storm was the same within
- * the bench's noise (2 cores: more threads have no core to run on).
+ * the bench's noise (2 cores: more threads have no core to run on). `--max-old-space-size=1024`:
+ * V8 lets the old generation grow between major GCs by a factor it derives from this limit — up to
+ * 4x the live heap when the limit is its default on a machine of 16 GB or more (4 GB), 1.6x at
+ * 1 GB — so a storm's promoted garbage took a host to 86-104 MB; with the limit, 72-73 MB at the
+ * peak, at the same CPU per request (bench/kms-host.js). The daemon never nears it: its largest
+ * state, a KMS count of 200,000 CMIDs (the largest threshold the count allows), is ~100 MB of heap,
+ * ~185 MB while it is written out.
  */
-export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--v8-pool-size=1'];
+export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--v8-pool-size=1', '--max-old-space-size=1024'];

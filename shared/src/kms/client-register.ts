@@ -49,11 +49,18 @@ export function recordClient(reg: KmsClientRegister, q: SeenRequest, dropped: re
       sourceAddress: q.sourceAddress, firstSeen: q.now, lastSeen: q.now, requests: 1, duplicates: [],
     });
   } else if (old.machineName === q.machineName && old.hardwareHash === q.hardwareHash) {
-    next.set(q.cmid, { ...old, edition: q.edition, licenseStatus: q.licenseStatus, vm: q.vm, sourceAddress: q.sourceAddress, lastSeen: q.now, requests: old.requests + 1 });
+    // Records are written out, never spread: a renewal storm makes one a request (docs/architecture.md, "No spread copies").
+    next.set(q.cmid, {
+      cmid: old.cmid, machineName: old.machineName, hardwareHash: old.hardwareHash, edition: q.edition, licenseStatus: q.licenseStatus, vm: q.vm,
+      sourceAddress: q.sourceAddress, firstSeen: old.firstSeen, lastSeen: q.now, requests: old.requests + 1, duplicates: old.duplicates,
+    });
   } else {
     const others = old.duplicates.filter((d) => d.machineName !== q.machineName || d.hardwareHash !== q.hardwareHash);
     others.push({ machineName: q.machineName, hardwareHash: q.hardwareHash, at: q.now });
-    next.set(q.cmid, { ...old, lastSeen: q.now, requests: old.requests + 1, duplicates: others.slice(-MAX_DUPLICATES) });
+    next.set(q.cmid, {
+      cmid: old.cmid, machineName: old.machineName, hardwareHash: old.hardwareHash, edition: old.edition, licenseStatus: old.licenseStatus, vm: old.vm,
+      sourceAddress: old.sourceAddress, firstSeen: old.firstSeen, lastSeen: q.now, requests: old.requests + 1, duplicates: others.slice(-MAX_DUPLICATES),
+    });
   }
   return next;
 }

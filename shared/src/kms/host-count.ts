@@ -175,7 +175,7 @@ export function recordRequest(cache: HostCountCache, req: CountRequest, opts?: H
   map.delete(req.cmid);
   if (map.size > 0 && req.now < st.newestAt) st.ordered = false;
   st.newestAt = Math.max(map.size > 0 ? st.newestAt : -Infinity, req.now);
-  map.set(req.cmid, { cmid: req.cmid, kind: req.kind, ...(req.edition !== undefined ? { edition: req.edition } : {}), at: req.now });
+  map.set(req.cmid, req.edition !== undefined ? { cmid: req.cmid, kind: req.kind, edition: req.edition, at: req.now } : { cmid: req.cmid, kind: req.kind, at: req.now });
   while (map.size > capacity) {
     const oldest = map.keys().next().value as string;
     map.delete(oldest);

@@ -6,7 +6,7 @@ import type { Catalogue } from '../catalogue/types';
 import { VactError } from '../errors/error-codes';
 import type { HostCertificate } from '../tickets/certificate';
 import type { Ticket, TicketBody } from '../tickets/ticket';
-import { isDuplicate, recordClient, type KmsClientRegister } from './client-register';
+import { isDuplicate, recordClient, type KmsClientRegister, type SeenRequest } from './client-register';
 import { recordRequest, type HostCountCache } from './host-count';
 import { kmsErrorFrom, type KmsErrorReply, type KmsRequest, type KmsResponse } from './wire/messages';
 
@@ -88,7 +88,12 @@ export function decideKmsRequest(state: KmsHostState, q: KmsRequest, ctx: Omit<K
     return refuse('clock-skew', new VactError('CLOCK_SKEW', `client ${new Date(q.clientTime).toISOString()}, host ${new Date(ctx.now).toISOString()}`));
   }
 
-  const seen = { ...q, sourceAddress: ctx.sourceAddress, now: ctx.now };
+  // Written out, never spread: on Node 20 a spread copy on the host's path is promoted to V8's old
+  // generation even when it is garbage at once (docs/architecture.md, "No spread copies").
+  const seen: SeenRequest = {
+    cmid: q.cmid, machineName: q.machineName, hardwareHash: q.hardwareHash, edition: q.edition, licenseStatus: q.licenseStatus, vm: q.vm,
+    sourceAddress: ctx.sourceAddress, now: ctx.now,
+  };
   const duplicate = isDuplicate(state.clients, seen);
   // A cloned CMID is counted once: it refreshes the one entry, it never adds another.
   const counted = recordRequest(state.count, { cmid: q.cmid, threshold: edition.threshold, kind: edition.kind, edition: edition.id, now: ctx.now }, { lifetimeDays: ctx.catalogue.rules.cmidCacheLifetimeDays });
@@ -106,6 +111,8 @@ export function decideKmsRequest(state: KmsHostState, q: KmsRequest, ctx: Omit<K
   } : undefined;
   const result: KmsHostResult = duplicate ? 'duplicate-cmid' : activated ? 'activated' : 'below-threshold';
   const event = { cmid: q.cmid, edition: edition.id, count: counted.count, licenseStatus: q.licenseStatus, result };
-  return { state: next, reply: { type: 'response', response }, event, ...(toSign ? { toSign } : {}) };
+  const decision: KmsHostDecision = { state: next, reply: { type: 'response', response }, event };
+  if (toSign) decision.toSign = toSign;
+  return decision;
 }
 

@@ -179,12 +179,15 @@ export class ByteReader {
 
   str(field: string): string {
     const at = this.at;
-    const n = this.u16(`${field} length`);
+    // The length's field name is built only when it is missing: a KMS host reads three strings a request.
+    if (this.buf.length - at < 2) this.bytes(`${field} length`, 2);
+    const n = this.u16(field);
     if (n > MAX_STRING_BYTES) this.fail(`${field} at byte ${at} claims ${n} bytes, the limit is ${MAX_STRING_BYTES}`);
     const b = this.bytes(field, n);
     let ascii = true;
     for (let i = 0; i < b.length && ascii; i++) ascii = b[i] < 0x80;
-    if (ascii) return String.fromCharCode(...b);
+    // apply, not a spread: a spread walks an iterator and builds an array first (garbage on every call).
+    if (ascii) return String.fromCharCode.apply(null, b as unknown as number[]);
     try {
       return decoder.decode(b);
     } catch {

@@ -161,13 +161,25 @@ function hostSignature(crypto: Ed25519, hostPrivateKey: string, message: Uint8Ar
   return sig;
 }
 
+/**
+ * A copy of a ticket body, field by field: a KMS host copies one per ticket, and a spread copy there
+ * is promoted to V8's old generation on Node 20 (docs/architecture.md, "No spread copies").
+ */
+function copyBody(b: TicketBody): TicketBody {
+  return {
+    version: b.version, cmid: b.cmid, hardwareHash: b.hardwareHash, edition: b.edition, channel: b.channel, partialKey: b.partialKey,
+    issuedAt: b.issuedAt, validUntil: b.validUntil, nonce: b.nonce, issuer: b.issuer,
+  };
+}
+
 /** A frozen host ticket holding its canonical bytes, written once: body, signature, certificate, proof. */
 function hostTicket(body: TicketBody, bodyBytes: Uint8Array, sig: Uint8Array, cert: HostCertificate, batch?: TicketBatchProof, sigText = toBase64(sig)): Ticket {
   const certBytes = certificateBytes(cert);
   const size = bodyBytes.length + 64 + 3 + certBytes.length + (batch ? batchProofBytes(batch.path.length) : 0);
   const w = new ByteWriter(WHAT, size).bytes(bodyBytes).bytes(sig).u8(batch ? FORM_BATCH : FORM_CERTIFICATE).u16(certBytes.length).bytes(certBytes);
   if (batch) writeBatchProof(w, batch);
-  const ticket: Ticket = { body: Object.freeze({ ...body }), signature: sigText, hostCertificate: cert, ...(batch ? { batch: Object.freeze(batch) } : {}) };
+  const ticket: Ticket = { body: Object.freeze(copyBody(body)), signature: sigText, hostCertificate: cert };
+  if (batch) ticket.batch = Object.freeze(batch);
   Object.defineProperty(ticket, ENCODED, { value: w.finish() });
   return Object.freeze(ticket);
 }

@@ -109,9 +109,9 @@ describe('KMS host under fuzzing (a real `vact agent run`, real authority)', fun
     // into (another CMID, another edition), a request that still decodes is refused before counting.
     const skewed = request({ clientTime: Date.UTC(2000, 0, 1) });
 
-    // Random bytes, most starting with the magic so they reach the header checks.
+    // Random bytes, most starting with the magic so they reach the header checks (2 bytes at least: room for it).
     const garbage = Array.from({ length: 60 }, (_, i) => {
-      const b = randomBytes(1 + Math.floor(Math.random() * 1500));
+      const b = randomBytes(2 + Math.floor(Math.random() * 1500));
       if (i % 2 === 0) b.set([0x56, 0x4b], 0);
       return b;
     });

@@ -1,7 +1,7 @@
 // The KMS host listener and the client exchange over real TCP on 127.0.0.x.
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { decodeKmsFrame, SimClock, VactError, verifyTicket } from '@vact/shared';
+import { decodeKmsFrame, encodeKmsRequest, SimClock, VactError, verifyTicket } from '@vact/shared';
 import { nodeEd25519, SystemClock } from '@vact/shared/node';
 import { kmsExchange } from '@vact/agent/kms';
 import { request, ROOT, TestKmsHost } from './kms-host-fixture';
@@ -49,6 +49,24 @@ describe('KMS listener and exchange over TCP', () => {
       if (r.response.ticket) verifyTicket(nodeEd25519, ROOT.publicKey, r.response.ticket, { cmid: q.cmid, hardwareHash: q.hardwareHash, edition: q.edition, nonce: q.nonce, now: clock.now() });
     }
     assert.deepEqual(replies, [[1, false], [2, false], [3, false], [4, false], [5, true]]);
+  });
+
+  it('frees the connection once its reply is sent, without waiting for the client to close its side', async () => {
+    // A client that keeps its side open (allowHalfOpen) after the reply: the host must not hold the connection for it.
+    const socket = net.connect({ host: '127.0.0.21', port, allowHalfOpen: true });
+    socket.on('error', () => undefined);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    const ended = new Promise<void>((resolve) => socket.once('end', resolve));
+    socket.write(encodeKmsRequest(request('server-standard', clock.now())));
+    await ended;
+    const m = decodeKmsFrame(new Uint8Array(Buffer.concat(chunks)));
+    assert.equal(m.type, 'response');
+    // The host's side closes on its own: its open connections fall to 0 while this client's side is still open.
+    for (let turns = 0; host.listener.stats.open > 0 && turns < 10_000; turns++) await new Promise((r) => setImmediate(r));
+    assert.equal(host.listener.stats.open, 0);
+    assert.equal(socket.writable, true);
+    socket.destroy();
   });
 
   it('answers garbage, a TLS hello, a wrong version and an oversized header with an error frame, and keeps its count', async () => {

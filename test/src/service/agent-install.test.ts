@@ -34,7 +34,7 @@ describe('vact agent install (systemd service)', function () {
       assert.ok(out.unit.split('\n').includes(line), `unit lacks ${line}:\n${out.unit}`);
     }
     assert.ok(!out.unit.includes('CAP_NET_BIND_SERVICE'), 'a plain agent gets no capability');
-    assert.match(out.unit, /^ExecStart=\S+node --max-semi-space-size=2 --v8-pool-size=1 \S+\/bin\/vact\.js agent run --config \/etc\/vact\/agent\.json$/m);
+    assert.match(out.unit, /^ExecStart=\S+node --max-semi-space-size=2 --v8-pool-size=1 --max-old-space-size=1024 \S+\/bin\/vact\.js agent run --config \/etc\/vact\/agent\.json$/m);
     assert.match(out.unit, /^Environment=MALLOC_ARENA_MAX=2$/m, 'the daemon runs with two malloc arenas (bench/agent-footprint.js)');
     assert.deepEqual(out.config, {
       stateDir: '/var/lib/vact', edition: 'client-enterprise', authority: 'https://authority.lab:8470', authorityKey: '/etc/vact/authority.pub',

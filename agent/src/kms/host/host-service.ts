@@ -85,8 +85,15 @@ export class KmsHostService {
   private signed(response: KmsResponse, body: TicketBody, signer: KmsTicketSigner | undefined, batch: boolean): Uint8Array | Promise<Uint8Array> {
     // The handler activates only with a certificate, and the host has one only with its key.
     if (!signer) throw new VactError('KMS_HOST_NOT_ACTIVATED', 'the host has no signing key');
-    if (!batch) return encodeKmsResponse({ ...response, ticket: this.batcher.signNow(signer, body) });
-    return this.batcher.sign(signer, body).then((ticket) => encodeKmsResponse({ ...response, ticket }));
+    // The response is this request's own (the handler made it): the ticket goes in, no copy (docs/architecture.md, "No spread copies").
+    if (!batch) {
+      response.ticket = this.batcher.signNow(signer, body);
+      return encodeKmsResponse(response);
+    }
+    return this.batcher.sign(signer, body).then((ticket) => {
+      response.ticket = ticket;
+      return encodeKmsResponse(response);
+    });
   }
 
   async start(): Promise<{ host: string; port: number }> {

@@ -33,6 +33,21 @@ export interface KmsListenerStats {
 
 const ignore = (): void => undefined;
 
+/**
+ * A 'finish' listener: the reply is with the kernel, which sends it and the FIN on its own; closing
+ * now frees the connection without waiting for the peer's FIN (one request, one reply: a peer has
+ * nothing more to say). Under a renewal storm that wait is what keeps connections alive longest.
+ */
+function closeWhenSent(this: net.Socket): void {
+  this.destroy();
+}
+
+/** Sends the last frame of a connection and closes it once the kernel has it. */
+function sendLast(socket: net.Socket, frame: Uint8Array): void {
+  socket.on('finish', closeWhenSent);
+  socket.end(frame);
+}
+
 export const KMS_DEFAULTS = { requestTimeoutMs: 5000, idleTimeoutMs: 2000, maxConnections: 256 } as const;
 
 export class KmsListener {
@@ -114,8 +129,8 @@ export class KmsListener {
       this.handlerFailed(socket, request, remote, err);
       return;
     }
-    if (frame instanceof Uint8Array) socket.end(frame);
-    else frame.then((f) => socket.end(f), (err: unknown) => this.handlerFailed(socket, request, remote, err));
+    if (frame instanceof Uint8Array) sendLast(socket, frame);
+    else frame.then((f) => sendLast(socket, f), (err: unknown) => this.handlerFailed(socket, request, remote, err));
   }
 
   private handlerFailed(socket: net.Socket, request: KmsRequest, remote: string, err: unknown): void {
@@ -128,7 +143,7 @@ export class KmsListener {
     this.stats.refused[reason]++;
     this.opts.onRefused?.(reason, remote, err.message);
     if (socket.destroyed) return;
-    socket.end(encodeKmsError({ nonce, number: err.number, code: err.code, hostTime: this.opts.clock.now(), detail: err.message }));
+    sendLast(socket, encodeKmsError({ nonce, number: err.number, code: err.code, hostTime: this.opts.clock.now(), detail: err.message }));
   }
 }
 
