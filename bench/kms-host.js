@@ -36,23 +36,14 @@ const SETTLE = Number(arg('--settle', '0'));
 const BATCH_TICKETS = !process.argv.includes('--plain-tickets');
 const HOST = '127.0.0.1';
 const { DAEMON_NODE_FLAGS, DAEMON_ENVIRONMENT } = require('../agent/dist/service/daemon-environment');
+const { benchHostIdentity } = require('./kms-bench-host');
 
 // ---- child modes: the servers under test ----
 async function serveHost() {
   const shared = { ...require('@vact/shared'), ...require('@vact/shared/node') };
   const { KmsHostService } = require('../agent/dist/kms/index');
-  const seed = (f) => Uint8Array.from({ length: 32 }, (_, i) => f + i);
-  const root = shared.ed25519KeyPairFromSeed(seed(0));
-  const host = shared.ed25519KeyPairFromSeed(seed(0x20));
-  const now = Date.now();
-  const cert = shared.signHostCertificate(shared.nodeEd25519, root.privateKey, {
-    version: 1, serial: 'bench', hostPublicKey: host.publicKey, hostKeyGroup: 'server-b', hostHardwareHash: 'hw', hostEdition: 'server-enterprise',
-    issuedAt: now - 60_000, validUntil: now + 365 * 86_400_000,
-  });
-  // The host's own choice of Ed25519 (libsodium when sodium-native is installed; VACT_KMS_SIGNER=node forces node:crypto).
-  const { hostEd25519 } = require('../agent/dist/kms/host/host-ed25519');
-  const h = hostEd25519();
-  const self = { licensed: true, certificate: cert, signer: shared.hostTicketSigner(h.crypto, host.privateKey, cert, h.sha256), activationIntervalMinutes: 120, renewalIntervalMinutes: 10_080 };
+  const { certificate, signer, implementation } = benchHostIdentity();
+  const self = { licensed: true, certificate, signer, activationIntervalMinutes: 120, renewalIntervalMinutes: 10_080 };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vact-kms-bench-'));
   const svc = new KmsHostService({
     clock: new shared.SystemClock(), catalogue: shared.referenceCatalogue(), stateFile: path.join(dir, 'kms-host.json'), self: () => self,
@@ -60,7 +51,7 @@ async function serveHost() {
   });
   const { port } = await svc.start();
   process.stdout.write(JSON.stringify({ port }) + '\n');
-  commands(() => ({ ...svc.status(), signer: hostEd25519().implementation, ...memory(), cpu: process.cpuUsage() }), () => { void svc.stop().then(() => { fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); }); });
+  commands(() => ({ ...svc.status(), signer: implementation, ...memory(), cpu: process.cpuUsage() }), () => { void svc.stop().then(() => { fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); }); });
 }
 
 function memory() {

@@ -19,18 +19,9 @@ const BATCH = Number(arg('--batch', '7'));
 
 /** The loop itself (the child, under the GC trace). */
 function run() {
-  const shared = { ...require('@vact/shared'), ...require('@vact/shared/node'), ...require('@vact/shared/kms') };
-  const { hostEd25519 } = require('../agent/dist/kms/host/host-ed25519');
-  const seed = (f) => Uint8Array.from({ length: 32 }, (_, i) => f + i);
-  const root = shared.ed25519KeyPairFromSeed(seed(0));
-  const host = shared.ed25519KeyPairFromSeed(seed(0x20));
+  const shared = { ...require('@vact/shared'), ...require('@vact/shared/kms') };
+  const { certificate: cert, signer, implementation } = require('./kms-bench-host').benchHostIdentity();
   const now = Date.now();
-  const cert = shared.signHostCertificate(shared.nodeEd25519, root.privateKey, {
-    version: 1, serial: 'bench', hostPublicKey: host.publicKey, hostKeyGroup: 'server-b', hostHardwareHash: 'hw', hostEdition: 'server-enterprise',
-    issuedAt: now - 60_000, validUntil: now + 365 * 86_400_000,
-  });
-  const h = hostEd25519();
-  const signer = shared.hostTicketSigner(h.crypto, host.privateKey, cert, h.sha256);
   const catalogue = shared.referenceCatalogue();
   const frames = Array.from({ length: 512 }, (_, i) => shared.encodeKmsRequest({
     cmid: crypto.randomBytes(16).toString('hex'), nonce: crypto.randomBytes(16).toString('hex'), clientTime: now, edition: 'client-professional', vm: false,
@@ -59,7 +50,7 @@ function run() {
     });
     signed += ready.length;
   }
-  process.stderr.write(`${JSON.stringify({ requests: REQUESTS, signed, bytes, signer: h.implementation })}\n`);
+  process.stderr.write(`${JSON.stringify({ requests: REQUESTS, signed, bytes, signer: implementation })}\n`);
 }
 
 function main() {
