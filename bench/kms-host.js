@@ -37,6 +37,8 @@ const BATCH_TICKETS = !process.argv.includes('--plain-tickets');
 const HOST = '127.0.0.1';
 const { DAEMON_NODE_FLAGS, DAEMON_ENVIRONMENT } = require('../agent/dist/service/daemon-environment');
 const { benchHostIdentity } = require('./kms-bench-host');
+// The host's node flags: the unit's, or KMS_BENCH_FLAGS to measure others (the result line says which).
+const HOST_FLAGS = process.env.KMS_BENCH_FLAGS ? process.env.KMS_BENCH_FLAGS.split(' ').filter(Boolean) : DAEMON_NODE_FLAGS;
 
 // ---- child modes: the servers under test ----
 async function serveHost() {
@@ -88,7 +90,7 @@ function commands(status, quit) {
 // ---- the parent: the load generator ----
 function start(mode) {
   // The host runs with the node flags and environment the agent's service unit gives the daemon; the echo ceiling is bare node.
-  const flags = mode === 'host' ? [...(process.env.KMS_BENCH_FLAGS ? process.env.KMS_BENCH_FLAGS.split(' ').filter(Boolean) : DAEMON_NODE_FLAGS), ...(process.env.KMS_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/kmsprof'] : [])] : [];
+  const flags = mode === 'host' ? [...HOST_FLAGS, ...(process.env.KMS_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/kmsprof'] : [])] : [];
   const env = mode === 'host' ? { ...process.env, ...DAEMON_ENVIRONMENT } : process.env;
   const child = spawn(process.execPath, [...flags, __filename, '--serve', mode], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const lines = [];
@@ -249,7 +251,7 @@ async function main() {
   const peak = (bytes) => (bytes === undefined ? '' : `, peak ${mb(bytes)}`);
   const memoryText = `host RSS ${mb(st.rss)} after the storm${peak(peaks.host)} (V8 heap used ${mb(st.heapUsed)}), ${mb(idle.rss)} before it (heap ${mb(idle.heapUsed)})`
     + `${settled ? `, ${mb(settled.rss)} ${SETTLE} s after it (heap ${mb(settled.heapUsed)})` : ''} (echo ${mb(er.rss)}${peak(peaks.echo)})`;
-  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, host signs with ${st.signer}, runs with ${[...DAEMON_NODE_FLAGS, ...Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `${k}=${v}`)].join(' ') || 'bare node'}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; ${memoryText}; count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; ${signing}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
+  console.log(`kms-host (Node ${process.version}, ${os.cpus().length} cores, ${SECONDS}s each, ${GENERATORS} generator processes, host signs with ${st.signer}, runs with ${[...HOST_FLAGS, ...Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `${k}=${v}`)].join(' ') || 'bare node'}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): ${parts.join('; ')}; ${memoryText}; count ${st.count}/${st.cacheSize} ${countOk ? 'kept' : 'LOST'}; ${signing}; requests ${st.requests.total}, refused ${JSON.stringify(st.requests.refused)}`);
 }
 
 if (process.argv[2] === '--generate') {
