@@ -33,6 +33,13 @@ export function isDuplicate(reg: KmsClientRegister, q: SeenRequest): boolean {
   return r !== undefined && (r.machineName !== q.machineName || r.hardwareHash !== q.hardwareHash);
 }
 
+/** The other identities seen with a CMID, `q`'s last (once), at most MAX_DUPLICATES. */
+function withDuplicate(seen: KmsClientRecord['duplicates'], q: SeenRequest): KmsClientRecord['duplicates'] {
+  const others = seen.filter((d) => d.machineName !== q.machineName || d.hardwareHash !== q.hardwareHash);
+  others.push({ machineName: q.machineName, hardwareHash: q.hardwareHash, at: q.now });
+  return others.slice(-MAX_DUPLICATES);
+}
+
 /**
  * Records a request and forgets the CMIDs that just left the count's cache (`dropped`), so the
  * register holds only counted CMIDs. O(1) per request: the register is updated in place and handed
@@ -48,18 +55,15 @@ export function recordClient(reg: KmsClientRegister, q: SeenRequest, dropped: re
       cmid: q.cmid, machineName: q.machineName, hardwareHash: q.hardwareHash, edition: q.edition, licenseStatus: q.licenseStatus, vm: q.vm,
       sourceAddress: q.sourceAddress, firstSeen: q.now, lastSeen: q.now, requests: 1, duplicates: [],
     });
-  } else if (old.machineName === q.machineName && old.hardwareHash === q.hardwareHash) {
-    // Records are written out, never spread: a renewal storm makes one a request (docs/architecture.md, "No spread copies").
-    next.set(q.cmid, {
-      cmid: old.cmid, machineName: old.machineName, hardwareHash: old.hardwareHash, edition: q.edition, licenseStatus: q.licenseStatus, vm: q.vm,
-      sourceAddress: q.sourceAddress, firstSeen: old.firstSeen, lastSeen: q.now, requests: old.requests + 1, duplicates: old.duplicates,
-    });
   } else {
-    const others = old.duplicates.filter((d) => d.machineName !== q.machineName || d.hardwareHash !== q.hardwareHash);
-    others.push({ machineName: q.machineName, hardwareHash: q.hardwareHash, at: q.now });
+    // A duplicate keeps the first machine's identity and what it last said; the same machine updates it.
+    const same = old.machineName === q.machineName && old.hardwareHash === q.hardwareHash;
+    const said = same ? q : old;
+    const duplicates = same ? old.duplicates : withDuplicate(old.duplicates, q);
+    // Written out, never spread: a renewal storm makes one a request (docs/architecture.md, "No spread copies").
     next.set(q.cmid, {
-      cmid: old.cmid, machineName: old.machineName, hardwareHash: old.hardwareHash, edition: old.edition, licenseStatus: old.licenseStatus, vm: old.vm,
-      sourceAddress: old.sourceAddress, firstSeen: old.firstSeen, lastSeen: q.now, requests: old.requests + 1, duplicates: others.slice(-MAX_DUPLICATES),
+      cmid: old.cmid, machineName: old.machineName, hardwareHash: old.hardwareHash, edition: said.edition, licenseStatus: said.licenseStatus, vm: said.vm,
+      sourceAddress: said.sourceAddress, firstSeen: old.firstSeen, lastSeen: q.now, requests: old.requests + 1, duplicates,
     });
   }
   return next;

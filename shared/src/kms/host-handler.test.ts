@@ -105,4 +105,23 @@ describe('KMS host request handler (DESIGN §3)', () => {
     const original = h.ask('server-standard', 5);
     assert.ok(original.reply.type === 'response' && original.reply.response.activated && !original.reply.response.duplicateCmid);
   });
+
+  it("a renewal updates the client's record; a clone's request changes only when it was seen and how often", () => {
+    const h = new Host();
+    h.ask('server-standard', 1);
+    const cmid = vectorRequest('x', 1).cmid;
+    const first = { ...h.state.clients.get(cmid)! };
+    h.now += DAY;
+    const q = { ...vectorRequest('server-web', 1), machineName: 'pc-1', clientTime: h.now, licenseStatus: 'Licensed' as const, vm: true };
+    h.state = handleKmsRequest(h.state, q, vectorContext({ now: h.now, sourceAddress: '10.0.0.9' })).state;
+    assert.deepEqual(h.state.clients.get(cmid), {
+      ...first, edition: 'server-web', licenseStatus: 'Licensed', vm: true, sourceAddress: '10.0.0.9', lastSeen: h.now, requests: 2,
+    });
+    const renewed = { ...h.state.clients.get(cmid)! };
+    h.now += DAY;
+    h.ask('server-standard', 1, { sourceAddress: '10.0.0.66' }, 'cloned-pc');
+    assert.deepEqual(h.state.clients.get(cmid), {
+      ...renewed, lastSeen: h.now, requests: 3, duplicates: [{ machineName: 'cloned-pc', hardwareHash: renewed.hardwareHash, at: h.now }],
+    });
+  });
 });
